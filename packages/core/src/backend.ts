@@ -1,0 +1,155 @@
+/**
+ * Backend selection. `'auto'` prefers the native TensorFlow backends when a user has them
+ * installed (`@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node`), then wasm, then
+ * the pure-JS cpu backend.
+ */
+import { formatValue, RectiflowError } from './errors';
+import { tf } from './tf';
+
+/** What {@link initBackend} accepts. */
+export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+
+/** The allowed values of {@link BackendChoice}. */
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+/** One backend that was tried. */
+export interface BackendAttempt {
+  /** The package or backend tried, e.g. `@tensorflow/tfjs-node-gpu`. */
+  candidate: string;
+  /** Why it could not be used; absent for the one that was chosen. */
+  error?: string;
+}
+
+/** The backend in use, as returned by {@link initBackend}. */
+export interface BackendInfo {
+  /** The tfjs backend name: `tensorflow`, `wasm` or `cpu`. */
+  name: string;
+  /** The choice that led to it. */
+  choice: BackendChoice;
+  /** The package that provides it. */
+  provider: string;
+  /** Every candidate tried, in order. */
+  attempts: BackendAttempt[];
+}
+
+/** Options of {@link initBackend}. */
+export interface InitBackendOptions {
+  /** Do not log the chosen backend. */
+  quiet?: boolean;
+  /** Where the one-line log goes (default `console.info`). */
+  log?: (line: string) => void;
+}
+
+/** An explicitly requested backend could not be loaded. */
+export class BackendUnavailableError extends RectiflowError {
+  override name = 'BackendUnavailableError';
+  constructor(
+    readonly choice: BackendChoice,
+    readonly attempts: BackendAttempt[],
+  ) {
+    const reasons = attempts.map((a) => `${a.candidate}: ${a.error}`).join('; ');
+    const hint =
+      choice === 'tensorflow'
+        ? ' Install @tensorflow/tfjs-node-gpu (CUDA) or @tensorflow/tfjs-node and allow its build script (see the README), or use backend "wasm".'
+        : '';
+    super(`backend ${formatValue(choice)} is not available (${reasons}).${hint}`);
+  }
+}
+
+interface Candidate {
+  provider: string;
+  backend: string;
+  load: () => Promise<void>;
+}
+
+// Module names in variables: bundlers and vite must not try to resolve optional packages.
+const NODE_GPU = '@tensorflow/tfjs-node-gpu';
+const NODE_CPU = '@tensorflow/tfjs-node';
+
+async function importOptional(name: string): Promise<void> {
+  await import(/* @vite-ignore */ name);
+}
+
+const candidates: Record<'tensorflow-gpu' | 'tensorflow-cpu' | 'wasm' | 'cpu', Candidate> = {
+  'tensorflow-gpu': { provider: NODE_GPU, backend: 'tensorflow', load: () => importOptional(NODE_GPU) },
+  'tensorflow-cpu': { provider: NODE_CPU, backend: 'tensorflow', load: () => importOptional(NODE_CPU) },
+  wasm: {
+    provider: '@tensorflow/tfjs-backend-wasm',
+    backend: 'wasm',
+    load: async () => {
+      await import('@tensorflow/tfjs-backend-wasm');
+    },
+  },
+  cpu: { provider: '@tensorflow/tfjs (cpu)', backend: 'cpu', load: async () => {} },
+};
+
+const order: Record<BackendChoice, Array<keyof typeof candidates>> = {
+  auto: ['tensorflow-gpu', 'tensorflow-cpu', 'wasm', 'cpu'],
+  tensorflow: ['tensorflow-gpu', 'tensorflow-cpu'],
+  wasm: ['wasm'],
+  cpu: ['cpu'],
+};
+
+let current: BackendInfo | undefined;
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const line = text.split('\n').find((l) => l.trim()) ?? text;
+  if (/Cannot find (package|module)/.test(line)) return 'not installed';
+  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
+}
+
+function readEnvChoice(): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const value = env?.RECTIFLOW_BACKEND;
+  return value ? value.trim() : undefined;
+}
+
+/**
+ * Choose and initialise the tfjs backend, and return which one is in use.
+ *
+ * @param choice `'auto'` (default), `'tensorflow'`, `'wasm'` or `'cpu'`. When omitted, the
+ *   environment variable `RECTIFLOW_BACKEND` is used if set.
+ * @throws {@link BackendUnavailableError} when an explicit choice cannot be loaded.
+ */
+export async function initBackend(choice?: BackendChoice, options: InitBackendOptions = {}): Promise<BackendInfo> {
+  const requested = choice ?? readEnvChoice() ?? 'auto';
+  if (!(BACKEND_CHOICES as readonly string[]).includes(requested)) {
+    throw new RectiflowError(
+      `backend: got ${formatValue(requested)}${choice === undefined ? ' (from RECTIFLOW_BACKEND)' : ''}; expected one of ${BACKEND_CHOICES.join(', ')}`,
+    );
+  }
+  const resolved = requested as BackendChoice;
+  if (current && current.choice === resolved && tf.getBackend() === current.name) return current;
+
+  const attempts: BackendAttempt[] = [];
+  for (const key of order[resolved]) {
+    const candidate = candidates[key];
+    try {
+      await candidate.load();
+      if (!tf.findBackendFactory(candidate.backend)) throw new Error('backend not registered');
+      const ok = await tf.setBackend(candidate.backend);
+      if (!ok) throw new Error('backend failed to initialise');
+      await tf.ready();
+      attempts.push({ candidate: candidate.provider });
+      if (candidate.backend === 'cpu') tf.env().set('PROD', true);
+      current = { name: candidate.backend, choice: resolved, provider: candidate.provider, attempts };
+      if (!options.quiet) {
+        const skipped = attempts
+          .filter((a) => a.error)
+          .map((a) => `${a.candidate}: ${a.error}`)
+          .join('; ');
+        (options.log ?? console.info)(`[rectiflow] backend ${current.name} (${resolved})${skipped ? `; skipped ${skipped}` : ''}`);
+      }
+      return current;
+    } catch (error) {
+      attempts.push({ candidate: candidate.provider, error: firstLine(error) });
+    }
+  }
+  throw new BackendUnavailableError(resolved, attempts);
+}
+
+/** The backend chosen by the last successful {@link initBackend}, if any. */
+export function getBackendInfo(): BackendInfo | undefined {
+  return current;
+}

@@ -1,0 +1,52 @@
+/**
+ * @rectiflow/core: the runtime every Rectiflow package shares: the tfjs instance and
+ * backend choice, the seeded RNG, the plugin registry, errors, and the interfaces that
+ * schedules, samplers, losses, models, solvers and adapters implement.
+ * @packageDocumentation
+ */
+
+export {
+  BACKEND_CHOICES,
+  type BackendAttempt,
+  type BackendChoice,
+  type BackendInfo,
+  BackendUnavailableError,
+  getBackendInfo,
+  type InitBackendOptions,
+  initBackend,
+} from './backend';
+export { formatValue, invalid, NonFiniteError, RectiflowError, ValidationError } from './errors';
+export type { Autoencoder, LatentDistribution } from './interfaces/autoencoder';
+export type { ForwardProcess, Parameterization, ProcessCoefficients } from './interfaces/forward-process';
+export type { LossWeighting } from './interfaces/loss-weighting';
+export type { OdeSolver, SolveOptions, SolveResult, SolverStep, VectorField, VectorOps } from './interfaces/ode-solver';
+export type { TextEncoder, TextEncoding } from './interfaces/text-encoder';
+export type { TimestepSampler } from './interfaces/timestep-sampler';
+export type { Conditioning, ModelCallOptions, VelocityFn, VelocityModel } from './interfaces/velocity-model';
+export type { PluginKinds } from './plugin-kinds';
+export {
+  create,
+  type ParamDef,
+  type ParamType,
+  PluginArgumentError,
+  type PluginDefinition,
+  type PluginKind,
+  type PluginOf,
+  type PluginParams,
+  type RegisterOptions,
+  Registry,
+  register,
+  registry,
+  UnknownPluginError,
+} from './registry';
+export { createRng, type Rng, type RngState, rngFromState } from './rng';
+export { formatSpec, formatSpecValue, parseSpec, type SpecNode, SpecSyntaxError, type SpecValue } from './spec';
+export { tf } from './tf';
+export {
+  assertFinite,
+  assertFiniteNumber,
+  checkNumber,
+  checkShape,
+  describeNumber,
+  type NumberConstraints,
+} from './validate';

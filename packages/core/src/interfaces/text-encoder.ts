@@ -1,0 +1,25 @@
+import type { tf } from '../tf';
+
+/** The conditioning produced from a batch of prompts. */
+export interface TextEncoding {
+  /** Token features [B, L, D]. */
+  context: tf.Tensor3D;
+  /** Pooled vector [B, Dp]. */
+  pooled: tf.Tensor2D;
+  /** 1 for real tokens, 0 for padding, [B, L], where the encoder has a mask. */
+  mask?: tf.Tensor2D;
+}
+
+/** A text encoder. The empty prompt is valid: it gives the unconditional input. */
+export interface TextEncoder {
+  /** The spec that created it, e.g. `sd3-text`. */
+  readonly name: string;
+  /** D of `context`. */
+  readonly contextDim: number;
+  /** Dp of `pooled`. */
+  readonly pooledDim: number;
+  /** Encode a batch of prompts. */
+  encode(prompts: readonly string[]): TextEncoding;
+  /** Free the encoder's tensors. */
+  dispose(): void;
+}
