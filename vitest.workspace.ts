@@ -1,15 +1,29 @@
 /**
- * The one list of test projects. vitest 4 no longer reads this file by itself:
- * `vitest.config.ts` imports it into `test.projects`.
- * Each project inherits the root config (`extends: true`).
+ * The one list of test projects: every package and app with a `src/` folder, one project
+ * each, named after its folder. vitest 4 no longer reads this file by itself:
+ * `vitest.config.ts` imports it into `test.projects`. Each project inherits the root
+ * config (`extends: true`).
  */
-export const projects = ['core', 'safetensors'].map((name) => ({
-  extends: true as const,
-  test: {
-    name,
-    root: `./packages/${name}`,
-    include: ['src/**/*.test.ts'],
-  },
-}));
+import { existsSync, readdirSync } from 'node:fs';
+
+const root = new URL('.', import.meta.url).pathname;
+
+function projectsUnder(folder: 'packages' | 'apps') {
+  if (!existsSync(`${root}${folder}`)) return [];
+  return readdirSync(`${root}${folder}`, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(`${root}${folder}/${d.name}/src`))
+    .map((d) => d.name)
+    .sort()
+    .map((name) => ({
+      extends: true as const,
+      test: {
+        name,
+        root: `./${folder}/${name}`,
+        include: ['src/**/*.test.ts'],
+      },
+    }));
+}
+
+export const projects = [...projectsUnder('packages'), ...projectsUnder('apps')];
 
 export default projects;
