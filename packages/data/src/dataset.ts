@@ -1,0 +1,25 @@
+/** One training example: an image and its caption. */
+export interface CaptionedImage {
+  /** Pixels in CHW order, values in [-1, 1]. */
+  image: Float32Array;
+  caption: string;
+  /** Structured ground truth where the dataset has it (e.g. the shapes drawn). */
+  labels?: unknown;
+}
+
+/**
+ * A captioned image dataset with random access. `get(i)` is deterministic: the same index
+ * always gives the same example, which makes shuffling and resume exact.
+ */
+export interface Dataset {
+  /** The spec that created it, e.g. `shapes(count=50000)`. */
+  readonly name: string;
+  /** Number of examples. */
+  readonly size: number;
+  /** Image channels, height and width. */
+  readonly channels: number;
+  readonly height: number;
+  readonly width: number;
+  /** The example at `index` (0 <= index < size). */
+  get(index: number): CaptionedImage;
+}
