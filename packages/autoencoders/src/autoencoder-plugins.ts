@@ -1,0 +1,86 @@
+/**
+ * The built-in autoencoders as plugins of kind `autoencoder`, and {@link createAutoencoder}.
+ * Importing `@rectiflow/autoencoders` registers them. Plugin creation is synchronous, so
+ * plugins build untrained or weight-free adapters; checkpoints load with
+ * {@link loadSD3VAE} and {@link loadTinyAutoencoder}.
+ */
+import { type Autoencoder, create, formatSpec, type PluginDefinition, registry, type SpecNode } from '@rectiflow/core';
+import { PixelAutoencoder } from './pixel-autoencoder';
+import { createRandomSD3VAE } from './random-sd3-vae';
+import { TinyAutoencoder } from './tiny-autoencoder';
+
+const nameOf = (node: SpecNode) => node.text || formatSpec(node);
+
+const BUILT_IN: Record<string, PluginDefinition<Autoencoder>> = {
+  pixel: {
+    description: 'no autoencoder: latents are the images times scale',
+    params: [
+      { name: 'scale', type: 'number', default: 1, greaterThan: 0, description: 'latent = image x scale' },
+      { name: 'channels', type: 'integer', default: 3, min: 1, description: 'image (= latent) channels' },
+    ],
+    create: (p, node) => new PixelAutoencoder({ scale: p.scale as number, channels: p.channels as number, name: nameOf(node) }),
+  },
+  'sd3-vae': {
+    description: 'the SD3 VAE architecture with seeded random weights (real weights: loadSD3VAE(path))',
+    params: [
+      { name: 'ch', type: 'integer', default: 128, min: 32, description: 'base width, a multiple of 32' },
+      { name: 'chMult', type: 'number[]', default: [1, 2, 4, 4], min: 1, description: 'width multiplier per level' },
+      { name: 'numResBlocks', type: 'integer', default: 2, min: 1, description: 'ResNet blocks per encoder level' },
+      { name: 'latentChannels', type: 'integer', default: 16, min: 1, description: 'latent channels' },
+      { name: 'imageChannels', type: 'integer', default: 3, min: 1, description: 'image channels' },
+      { name: 'seed', type: 'integer', default: 0, description: 'seed of the random weights' },
+    ],
+    create: (p, node) =>
+      createRandomSD3VAE(
+        {
+          ch: p.ch as number,
+          chMult: p.chMult as number[],
+          numResBlocks: p.numResBlocks as number,
+          latentChannels: p.latentChannels as number,
+          imageChannels: p.imageChannels as number,
+        },
+        { seed: p.seed as number, name: nameOf(node) },
+      ),
+  },
+  'tiny-ae': {
+    description: 'a small trainable patch autoencoder (train with trainTinyAutoencoder)',
+    params: [
+      { name: 'latentChannels', type: 'integer', default: 4, min: 1, description: 'latent channels' },
+      { name: 'patch', type: 'integer', default: 4, min: 1, description: 'patch size = downsampling factor' },
+      { name: 'hidden', type: 'integer', default: 64, min: 1, description: 'hidden width' },
+      { name: 'depth', type: 'integer', default: 2, min: 1, description: 'hidden layers per half' },
+      { name: 'kl', type: 'boolean', default: true, description: 'Gaussian (KL) latent or plain' },
+      { name: 'channels', type: 'integer', default: 3, min: 1, description: 'image channels' },
+      { name: 'seed', type: 'integer', default: 0, description: 'seed of the initial weights' },
+    ],
+    create: (p, node) =>
+      new TinyAutoencoder(
+        {
+          latentChannels: p.latentChannels as number,
+          patchSize: p.patch as number,
+          hidden: p.hidden as number,
+          depth: p.depth as number,
+          kl: p.kl as boolean,
+          imageChannels: p.channels as number,
+        },
+        { seed: p.seed as number, name: nameOf(node) },
+      ),
+  },
+};
+
+for (const [name, definition] of Object.entries(BUILT_IN)) {
+  // The registry is global: a second copy of this package (ESM and CJS) must not re-register.
+  if (!registry.has('autoencoder', name)) registry.register('autoencoder', name, definition);
+}
+
+/** The names of the built-in autoencoder plugins. */
+export const AUTOENCODER_NAMES: readonly string[] = Object.keys(BUILT_IN);
+
+/**
+ * Create an autoencoder from a spec: `pixel(scale=0.5)`, `tiny-ae(latentChannels=8, kl=false)`,
+ * `sd3-vae(ch=32, chMult=[1, 2])` (random weights) or any user-registered `autoencoder` plugin.
+ * @throws `UnknownPluginError` or `PluginArgumentError`.
+ */
+export function createAutoencoder(spec: string | SpecNode): Autoencoder {
+  return create('autoencoder', spec);
+}

@@ -1,0 +1,25 @@
+import { createRng, tf } from '@rectiflow/core';
+import { expectClose } from '@rectiflow/core/testing';
+import { describe, it } from 'vitest';
+import { dense } from './dense';
+
+describe('dense', () => {
+  it('computes x W + b with the same gradients as the stock ops', () => {
+    tf.tidy(() => {
+      const rng = createRng(1);
+      const x = rng.normal([5, 3]) as tf.Tensor2D;
+      const w = rng.normal([3, 4]) as tf.Tensor2D;
+      const b = rng.normal([4]) as tf.Tensor1D;
+      const target = rng.normal([5, 4]);
+      const loss = (f: (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor) => (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
+        tf.sum(tf.mul(tf.sin(f(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D)), target));
+      const stock = (xx: tf.Tensor2D, ww: tf.Tensor2D, bb: tf.Tensor1D) => tf.add(tf.matMul(xx, ww), bb);
+      expectClose(dense(x, w, b), stock(x, w, b), { atol: 1e-6, rtol: 1e-6 });
+      const ours = tf.grads(loss(dense))([x, w, b]);
+      const theirs = tf.grads(loss(stock))([x, w, b]);
+      ours.forEach((g, i) => {
+        expectClose(g, theirs[i], { atol: 1e-5, rtol: 1e-5, label: ['dx', 'dW', 'db'][i] });
+      });
+    });
+  });
+});
