@@ -26,6 +26,7 @@ export type { Conditioning, ModelCallOptions, VelocityFn, VelocityModel } from '
 export type { PluginKinds } from './plugin-kinds';
 export {
   create,
+  createAsync,
   type ParamDef,
   type ParamType,
   PluginArgumentError,

@@ -84,6 +84,20 @@ describe('Registry', () => {
     expect(r.has('toy', 'euler')).toBe(false);
   });
 
+  it('creates asynchronous plugins with createAsync, and says so when create is used', async () => {
+    const r = new Registry();
+    r.register('toy', 'weights', {
+      params: [{ name: 'path', type: 'string' }],
+      load: async ({ path }) => ({ kind: `loaded ${path}`, rtol: 0, atol: 0 }),
+    });
+    expect(await r.createAsync('toy', 'weights("a.safetensors")')).toMatchObject({ kind: 'loaded a.safetensors' });
+    expect(() => r.create('toy', 'weights("a")')).toThrow('toy "weights" loads asynchronously: use createAsync("toy", spec)');
+    // Synchronous plugins work through createAsync too.
+    r.register('toy', 'plain', () => ({ kind: 'plain', rtol: 0, atol: 0 }));
+    expect(await r.createAsync('toy', 'plain')).toMatchObject({ kind: 'plain' });
+    expect(() => r.register('toy', 'empty', {} as never)).toThrow(/needs create\(\) or load\(\)/);
+  });
+
   it('shares one global registry for users plugins', () => {
     register('timestep-sampler', 'test-constant', {
       params: [{ name: 'value', type: 'number', min: 0, max: 1 }],

@@ -39,14 +39,20 @@ export interface ParamDef {
 /** Arguments after validation: every declared parameter by name. */
 export type PluginParams = Record<string, unknown>;
 
-/** A plugin: how to build one instance from validated parameters. */
+/**
+ * A plugin: how to build one instance from validated parameters. Plugins that must read
+ * files or fetch weights define `load` (asynchronous, used by {@link Registry.createAsync});
+ * the others define `create`. A plugin may define both.
+ */
 export interface PluginDefinition<T> {
   /** One line shown in listings. */
   description?: string;
   /** Declared parameters; omit to accept no arguments. */
   params?: readonly ParamDef[];
-  /** Build the instance. `spec` is the parsed spec, for plugins that read nested specs. */
-  create(params: PluginParams, spec: SpecNode): T;
+  /** Build the instance synchronously. `spec` is the parsed spec, for plugins that read nested specs. */
+  create?(params: PluginParams, spec: SpecNode): T;
+  /** Build the instance asynchronously (e.g. loading weights). */
+  load?(params: PluginParams, spec: SpecNode): Promise<T>;
 }
 
 /** Options of {@link Registry.register}. */
@@ -168,6 +174,9 @@ export class Registry {
       throw new RectiflowError(`plugin name: got ${formatValue(name)}; expected letters, digits, _ . + - and "/" between segments`);
     }
     const def: PluginDefinition<unknown> = typeof definition === 'function' ? { create: () => definition() } : definition;
+    if (typeof def.create !== 'function' && typeof def.load !== 'function') {
+      throw new RectiflowError(`${kind} ${formatValue(name)}: a plugin definition needs create() or load()`);
+    }
     const byName = this.plugins.get(kind) ?? new Map();
     if (byName.has(name) && !options.override) {
       throw new RectiflowError(`${kind} ${formatValue(name)} is already registered; pass { override: true } to replace it`);
@@ -254,7 +263,20 @@ export class Registry {
    */
   create<K extends PluginKind>(kind: K, spec: string | SpecNode): PluginOf<K> {
     const { node, params, definition } = this.resolve(kind, spec);
+    if (!definition.create) {
+      throw new RectiflowError(`${kind} ${formatValue(node.name)} loads asynchronously: use createAsync(${formatValue(kind)}, spec)`);
+    }
     return definition.create(params, node) as PluginOf<K>;
+  }
+
+  /**
+   * Create a plugin from a spec string, asynchronously: uses the plugin's `load` when it has
+   * one (e.g. to read weights), else its `create`.
+   */
+  async createAsync<K extends PluginKind>(kind: K, spec: string | SpecNode): Promise<PluginOf<K>> {
+    const { node, params, definition } = this.resolve(kind, spec);
+    if (definition.load) return (await definition.load(params, node)) as PluginOf<K>;
+    return (definition.create as NonNullable<typeof definition.create>)(params, node) as PluginOf<K>;
   }
 }
 
@@ -281,4 +303,9 @@ export function register<K extends PluginKind>(
 /** Create a plugin from the shared {@link registry}. */
 export function create<K extends PluginKind>(kind: K, spec: string | SpecNode): PluginOf<K> {
   return registry.create(kind, spec);
+}
+
+/** Create a plugin from the shared {@link registry}, allowing asynchronous loading. */
+export function createAsync<K extends PluginKind>(kind: K, spec: string | SpecNode): Promise<PluginOf<K>> {
+  return registry.createAsync(kind, spec);
 }

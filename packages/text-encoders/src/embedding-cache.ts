@@ -91,7 +91,7 @@ export function encoderIdentity(encoder: TextEncoder): string {
 /**
  * A `TextEncoder` that answers repeated prompts from an {@link EmbeddingCache} and
  * encodes the missing ones in one batch. Only for frozen encoders: the cache would go
- * stale as trainable weights change, so an encoder with `trainable: true` is refused.
+ * stale as trainable weights change, so an encoder with trainable variables is refused.
  */
 export class CachedTextEncoder implements TextEncoder {
   readonly name: string;
@@ -105,7 +105,7 @@ export class CachedTextEncoder implements TextEncoder {
     readonly cache: EmbeddingCache = new EmbeddingCache(),
     identity?: string,
   ) {
-    if ((encoder as { trainable?: unknown }).trainable === true) {
+    if ((encoder.trainableVariables?.().length ?? 0) > 0) {
       throw new ValidationError('encoder', encoder.name, 'a frozen encoder (its cached encodings would go stale while it trains)');
     }
     this.name = encoder.name;

@@ -68,7 +68,7 @@ describe('SmallTextEncoder', () => {
         return tf.mean(tf.square(tf.sub(pooled, target))) as tf.Scalar;
       });
     const step = () => {
-      const cost = optimizer.minimize(loss, true, enc.trainableVariables) as tf.Scalar;
+      const cost = optimizer.minimize(loss, true, enc.trainableVariables()) as tf.Scalar;
       const value = cost.dataSync()[0];
       cost.dispose();
       return value;
@@ -112,7 +112,7 @@ describe('SmallTextEncoder', () => {
 
   it('can be frozen, refuses bad sizes and mismatched weights', () => {
     const frozen = SmallTextEncoder.fromCaptions(captions, { dim: 8, heads: 2, length: 4, trainable: false });
-    expect(frozen.trainableVariables).toEqual([]);
+    expect(frozen.trainableVariables()).toEqual([]);
     expect(() => SmallTextEncoder.fromCaptions(captions, { dim: 10, heads: 4 })).toThrow(/heads: got 4; expected a divisor of dim 10/);
     const wrong = tf.zeros([3, 8]);
     expect(() => frozen.loadWeights({ ...Object.fromEntries(frozen.weights()), position_embedding: wrong })).toThrow(

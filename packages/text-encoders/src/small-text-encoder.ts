@@ -124,7 +124,7 @@ export class SmallTextEncoder implements TextEncoder {
   }
 
   /** The variables to hand to an optimizer (empty when frozen). */
-  get trainableVariables(): tf.Variable[] {
+  trainableVariables(): tf.Variable[] {
     return this.trainable ? [...this.params.values()] : [];
   }
 

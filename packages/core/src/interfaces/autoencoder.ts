@@ -5,7 +5,10 @@ import type { tf } from '../tf';
 export interface LatentDistribution {
   /** Mean [B, C, h, w], normalised. */
   mean: tf.Tensor4D;
-  /** Log-variance [B, C, h, w] of the raw latent (clamped as the autoencoder defines). */
+  /**
+   * Log-variance [B, C, h, w] of the RAW latent, before normalisation (clamped as the
+   * autoencoder defines). The normalised latent's log-variance is logvar + 2 ln(scale).
+   */
   logvar: tf.Tensor4D;
   /** A normalised sample mean + std * eps, drawn with the rng given to `encode`. */
   sample: tf.Tensor4D;
@@ -28,6 +31,8 @@ export interface Autoencoder {
   encode(images: tf.Tensor4D, rng: Rng): LatentDistribution;
   /** Decode normalised latents to NCHW images in about [-1, 1]. */
   decode(latents: tf.Tensor4D): tf.Tensor4D;
+  /** The variables a trainer updates, for trainable autoencoders; absent or empty when frozen. */
+  trainableVariables?(): tf.Variable[];
   /** Free the adapter's tensors. */
   dispose(): void;
 }

@@ -20,6 +20,8 @@ export interface TextEncoder {
   readonly pooledDim: number;
   /** Encode a batch of prompts. */
   encode(prompts: readonly string[]): TextEncoding;
+  /** The variables a trainer updates, for encoders trained with the model; absent or empty when frozen. */
+  trainableVariables?(): tf.Variable[];
   /** Free the encoder's tensors. */
   dispose(): void;
 }

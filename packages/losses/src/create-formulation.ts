@@ -1,0 +1,165 @@
+/**
+ * The paper's formulations, registered as plugin kind 'formulation', and
+ * {@link createFormulation}, which explains the valid forms when a spec is wrong.
+ */
+import { create, RectiflowError, register, registry, type SpecNode } from '@rectiflow/core';
+import { CosineProcess, EdmProcess, LdmLinearProcess, RectifiedFlowProcess } from '@rectiflow/schedules';
+import { CosMapSampler, DiffusersSampler, LogitNormalSampler, MODE_SCALE_MAX, ModeSampler, UniformSampler } from '@rectiflow/timesteps';
+import { DIFFUSERS_WEIGHTING_SCHEMES, type DiffusersWeightingScheme, diffusersWeighting } from './diffusers-weighting';
+import type { Formulation } from './formulation';
+import { edmWeighting, epsCosineWeighting, epsLinearWeighting, rfWeighting, vCosineWeighting, vLinearWeighting } from './weightings';
+
+const SHIFT = { name: 'shift', type: 'number', default: 1, greaterThan: 0, description: 'resolution shift of the sampled t' } as const;
+const CONVENTION = { name: 'convention', type: 'string', default: 'continuous', oneOf: ['continuous', 'discrete'] } as const;
+
+function nameOf(spec: SpecNode): string {
+  return spec.text || spec.name;
+}
+
+/** Register the built-in formulations (idempotent; runs when this package is imported). */
+export function registerFormulations(): void {
+  if (registry.has('formulation', 'rf')) return;
+  const rf = (sampler: Formulation['sampler'], spec: SpecNode): Formulation => ({
+    name: nameOf(spec),
+    process: new RectifiedFlowProcess(),
+    sampler,
+    weighting: rfWeighting(),
+    output: 'velocity',
+  });
+  register('formulation', 'rf', {
+    description: 'rectified flow, t ~ U(0, 1), velocity MSE',
+    params: [SHIFT],
+    create: (p, spec) => rf(new UniformSampler(p.shift as number), spec),
+  });
+  register('formulation', 'rf/lognorm', {
+    description: 'rectified flow, logit-normal t (paper best: rf/lognorm(0.00, 1.00))',
+    params: [{ name: 'm', type: 'number', default: 0 }, { name: 's', type: 'number', default: 1, greaterThan: 0 }, SHIFT],
+    create: (p, spec) => rf(new LogitNormalSampler(p.m as number, p.s as number, p.shift as number), spec),
+  });
+  register('formulation', 'rf/mode', {
+    description: 'rectified flow, mode sampling with heavy tails',
+    params: [{ name: 's', type: 'number', default: 1.29, min: -1, max: MODE_SCALE_MAX }, SHIFT],
+    create: (p, spec) => rf(new ModeSampler(p.s as number, p.shift as number), spec),
+  });
+  register('formulation', 'rf/cosmap', {
+    description: 'rectified flow, CosMap sampling',
+    params: [SHIFT],
+    create: (p, spec) => rf(new CosMapSampler(p.shift as number), spec),
+  });
+  register('formulation', 'eps/linear', {
+    description: 'LDM-linear schedule, eps prediction, plain eps MSE',
+    params: [CONVENTION],
+    create: (p, spec): Formulation => {
+      const process = new LdmLinearProcess({ convention: p.convention as 'continuous' });
+      return { name: nameOf(spec), process, sampler: new UniformSampler(), weighting: epsLinearWeighting(process), output: 'eps' };
+    },
+  });
+  register('formulation', 'v/linear', {
+    description: 'LDM-linear schedule, v-objective weighting, velocity (dz/dt) output',
+    params: [CONVENTION],
+    create: (p, spec): Formulation => {
+      const process = new LdmLinearProcess({ convention: p.convention as 'continuous' });
+      return { name: nameOf(spec), process, sampler: new UniformSampler(), weighting: vLinearWeighting(process), output: 'velocity' };
+    },
+  });
+  register('formulation', 'eps/cos', {
+    description: 'cosine schedule, eps prediction, w = sech(lambda/2)',
+    create: (_p, spec): Formulation => ({
+      name: nameOf(spec),
+      process: new CosineProcess(),
+      sampler: new UniformSampler(),
+      weighting: epsCosineWeighting(),
+      output: 'eps',
+    }),
+  });
+  register('formulation', 'v/cos', {
+    description: 'cosine schedule, v-objective w = exp(-lambda/2), velocity (dz/dt) output',
+    create: (_p, spec): Formulation => ({
+      name: nameOf(spec),
+      process: new CosineProcess(),
+      sampler: new UniformSampler(),
+      weighting: vCosineWeighting(),
+      output: 'velocity',
+    }),
+  });
+  register('formulation', 'diffusers', {
+    description: "diffusers' SD3 training scripts (sampling on the shifted sigma table, their weighting); not the paper's",
+    params: [
+      { name: 'scheme', type: 'string', default: 'logit_normal', oneOf: DIFFUSERS_WEIGHTING_SCHEMES },
+      { name: 'logitMean', type: 'number', default: 0 },
+      { name: 'logitStd', type: 'number', default: 1, greaterThan: 0 },
+      { name: 'modeScale', type: 'number', default: 1.29, min: -1, max: MODE_SCALE_MAX },
+      { name: 'shift', type: 'number', default: 3, greaterThan: 0 },
+      { name: 'preconditionOutputs', type: 'boolean', default: false },
+    ],
+    create: (p, spec): Formulation => {
+      const scheme = p.scheme as DiffusersWeightingScheme;
+      const sampler = new DiffusersSampler({
+        scheme: scheme === 'logit_normal' || scheme === 'mode' ? scheme : 'uniform',
+        logitMean: p.logitMean as number,
+        logitStd: p.logitStd as number,
+        modeScale: p.modeScale as number,
+        shift: p.shift as number,
+      });
+      return {
+        name: nameOf(spec),
+        process: new RectifiedFlowProcess(),
+        sampler,
+        weighting: diffusersWeighting(scheme, p.preconditionOutputs as boolean),
+        output: 'velocity',
+      };
+    },
+  });
+  register('formulation', 'edm', {
+    description: 'EDM: log sigma ~ N(P_m, P_s^2), preconditioned F output, EDM weighting',
+    params: [
+      { name: 'pMean', type: 'number', default: -1.2 },
+      { name: 'pStd', type: 'number', default: 1.2, greaterThan: 0 },
+    ],
+    create: (p, spec): Formulation => ({
+      name: nameOf(spec),
+      process: new EdmProcess({ pMean: p.pMean as number, pStd: p.pStd as number }),
+      sampler: new UniformSampler(),
+      weighting: edmWeighting(p.pMean as number, p.pStd as number),
+      output: 'F',
+    }),
+  });
+}
+
+registerFormulations();
+
+/** A formulation spec that is unknown or malformed. The message lists the valid forms. */
+export class FormulationSpecError extends RectiflowError {
+  override name = 'FormulationSpecError';
+  constructor(
+    readonly spec: string,
+    /** The registry's or parser's error. */
+    override readonly cause: Error,
+  ) {
+    super(
+      `${cause.message}\nValid formulations: ${validFormulations().join(', ')}; e.g. rf/lognorm(0.00, 1.00), rf/mode(1.29), edm(-1.20, 1.20).`,
+    );
+  }
+}
+
+/** The usage line of every registered formulation, e.g. `rf/lognorm(m=0, s=1, shift=1)`. */
+export function validFormulations(): string[] {
+  return registry.names('formulation').map((n) => registry.usage('formulation', n));
+}
+
+/**
+ * Create a formulation from a spec written as the paper writes it: `rf`, `rf/lognorm(0.00, 1.00)`,
+ * `rf/mode(1.29)`, `rf/cosmap`, `eps/linear`, `v/linear`, `eps/cos`, `v/cos`, `edm(-1.20, 1.20)`;
+ * and `diffusers(scheme, logitMean, logitStd, modeScale, shift, preconditionOutputs)` to reproduce
+ * diffusers' SD3 training scripts. rf formulations take `shift=alpha` (e.g. `rf/lognorm(0, 1, shift=3)`); the linear ones
+ * `convention=discrete`.
+ * @throws FormulationSpecError for an unknown or malformed spec, listing the valid forms.
+ */
+export function createFormulation(spec: string | SpecNode): Formulation {
+  try {
+    return create('formulation', spec);
+  } catch (error) {
+    if (error instanceof RectiflowError) throw new FormulationSpecError(typeof spec === 'string' ? spec : spec.text, error);
+    throw error;
+  }
+}

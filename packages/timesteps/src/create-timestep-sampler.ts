@@ -1,0 +1,77 @@
+/**
+ * The built-in timestep samplers, registered as plugin kind 'timestep-sampler', and
+ * {@link createTimestepSampler}.
+ */
+import { create, register, registry, type SpecNode, type TimestepSampler } from '@rectiflow/core';
+import { CosMapSampler } from './cosmap';
+import { DiffusersSampler, type DiffusersScheme } from './diffusers-sampler';
+import { LogitNormalSampler } from './logit-normal';
+import { MODE_SCALE_MAX, ModeSampler } from './mode';
+import { UniformSampler } from './uniform';
+
+const SHIFT = {
+  name: 'shift',
+  type: 'number',
+  default: 1,
+  greaterThan: 0,
+  description: 'resolution shift alpha applied to each draw',
+} as const;
+
+/** Register the built-in samplers (idempotent; runs when this package is imported). */
+export function registerTimestepSamplers(): void {
+  if (registry.has('timestep-sampler', 'uniform')) return;
+  register('timestep-sampler', 'uniform', {
+    description: 't ~ U(0, 1)',
+    params: [SHIFT],
+    create: (p) => new UniformSampler(p.shift as number),
+  });
+  const lognorm = {
+    description: 'logit-normal: t = sigmoid(u), u ~ N(m, s^2); m > 0 favours noise',
+    params: [{ name: 'm', type: 'number', default: 0 }, { name: 's', type: 'number', default: 1, greaterThan: 0 }, SHIFT],
+    create: (p: Record<string, unknown>) => new LogitNormalSampler(p.m as number, p.s as number, p.shift as number),
+  } as const;
+  register('timestep-sampler', 'lognorm', lognorm);
+  register('timestep-sampler', 'logit-normal', lognorm);
+  register('timestep-sampler', 'mode', {
+    description: 'mode with heavy tails: t = 1 - u - s (cos^2(pi u/2) - 1 + u)',
+    params: [{ name: 's', type: 'number', default: 1.29, min: -1, max: MODE_SCALE_MAX }, SHIFT],
+    create: (p) => new ModeSampler(p.s as number, p.shift as number),
+  });
+  register('timestep-sampler', 'cosmap', {
+    description: 'CosMap: t = 1 - 1/(tan(pi u/2) + 1)',
+    params: [SHIFT],
+    create: (p) => new CosMapSampler(p.shift as number),
+  });
+  register('timestep-sampler', 'diffusers', {
+    description: "diffusers' SD3 training-script sampling (descending shifted sigma table; not the paper's)",
+    params: [
+      { name: 'scheme', type: 'string', default: 'logit_normal', oneOf: ['logit_normal', 'mode', 'uniform'] },
+      { name: 'logitMean', type: 'number', default: 0 },
+      { name: 'logitStd', type: 'number', default: 1, greaterThan: 0 },
+      { name: 'modeScale', type: 'number', default: 1.29, min: -1, max: MODE_SCALE_MAX },
+      { name: 'shift', type: 'number', default: 3, greaterThan: 0 },
+      { name: 'numTrainTimesteps', type: 'integer', default: 1000, min: 1 },
+    ],
+    create: (p) =>
+      new DiffusersSampler({
+        scheme: p.scheme as DiffusersScheme,
+        logitMean: p.logitMean as number,
+        logitStd: p.logitStd as number,
+        modeScale: p.modeScale as number,
+        shift: p.shift as number,
+        numTrainTimesteps: p.numTrainTimesteps as number,
+      }),
+  });
+}
+
+registerTimestepSamplers();
+
+/**
+ * Create a timestep sampler from a spec: `uniform`, `lognorm(0, 1)` (alias `logit-normal`),
+ * `mode(1.29)`, `cosmap`, each with an optional `shift=alpha` (e.g. `lognorm(0, 1, shift=3)`),
+ * or `diffusers(logitMean=0, logitStd=1, shift=3)` to reproduce diffusers' training scripts.
+ * @throws UnknownPluginError listing the samplers, PluginArgumentError naming a bad argument.
+ */
+export function createTimestepSampler(spec: string | SpecNode): TimestepSampler {
+  return create('timestep-sampler', spec);
+}

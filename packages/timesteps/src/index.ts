@@ -1,0 +1,13 @@
+/**
+ * @rectiflow/timesteps: how training draws the noise level t in [0, 1] (paper section 3.1):
+ * uniform, logit-normal, mode with heavy tails and CosMap, each composable with the resolution
+ * shift, plus diffusers' training-script behaviour as an explicit option.
+ * @packageDocumentation
+ */
+export { BaseTimestepSampler } from './base-sampler';
+export { CosMapSampler } from './cosmap';
+export { createTimestepSampler, registerTimestepSamplers } from './create-timestep-sampler';
+export { DiffusersSampler, type DiffusersSamplerOptions, type DiffusersScheme } from './diffusers-sampler';
+export { LogitNormalSampler } from './logit-normal';
+export { MODE_SCALE_MAX, ModeSampler } from './mode';
+export { UniformSampler } from './uniform';
