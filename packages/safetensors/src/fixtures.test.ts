@@ -1,13 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { tf } from '@rectiflow/core';
 import { describe, expect, it } from 'vitest';
 import { DTYPE_SIZES, type Dtype } from './dtypes';
 import { readSafetensors } from './reader';
-import { TEST_DATA } from './test-helpers';
+import { fixturePath, goldenFixtures } from './test-helpers';
 import { serializeSafetensors } from './writer';
 
-const files = readdirSync(TEST_DATA).filter((f) => f.endsWith('.safetensors'));
+const files = [...goldenFixtures().keys()];
 
 /** An independent, minimal reader: JSON.parse and DataView, no validation. */
 function naiveSums(bytes: Uint8Array): Map<string, number> {
@@ -29,12 +28,24 @@ function naiveSums(bytes: Uint8Array): Map<string, number> {
 
 describe('the golden SD3 fixtures', () => {
   it('are all present', () => {
-    expect(files.length).toBe(11);
+    expect(files.sort()).toEqual([
+      'mmdit_tiny.safetensors',
+      'mmdit_tiny_intermediates.safetensors',
+      'mmdit_tiny_io.safetensors',
+      'sample_dpmpp_2m_tiny.safetensors',
+      'sample_euler_tiny.safetensors',
+      'text_encoders_tiny_clip_g.safetensors',
+      'text_encoders_tiny_clip_l.safetensors',
+      'text_encoders_tiny_io.safetensors',
+      'text_encoders_tiny_t5.safetensors',
+      'vae_tiny.safetensors',
+      'vae_tiny_io.safetensors',
+    ]);
   });
 
   it.each(files)('%s reads correctly and re-serialises byte for byte', async (name) => {
-    const bytes = new Uint8Array(readFileSync(join(TEST_DATA, name)));
-    const file = await readSafetensors(join(TEST_DATA, name));
+    const bytes = new Uint8Array(readFileSync(fixturePath(name)));
+    const file = await readSafetensors(fixturePath(name));
     try {
       const sums = naiveSums(bytes);
       expect(file.keys().sort()).toEqual([...sums.keys()].sort());
@@ -56,20 +67,20 @@ describe('the golden SD3 fixtures', () => {
   });
 
   it('exposes the values the fixture README documents', async () => {
-    const weights = await readSafetensors(join(TEST_DATA, 'mmdit_tiny.safetensors'));
+    const weights = await readSafetensors(fixturePath('mmdit_tiny.safetensors'));
     expect(weights.keys()).toHaveLength(59);
     expect(weights.info('pos_embed')).toMatchObject({ dtype: 'F32', shape: [1, 256, 128] });
     expect(weights.info('joint_blocks.1.context_block.adaLN_modulation.1.weight').shape).toEqual([256, 128]);
     expect(weights.metadata.format).toBe('pt');
     await weights.close();
 
-    const io = await readSafetensors(join(TEST_DATA, 'mmdit_tiny_io.safetensors'));
+    const io = await readSafetensors(fixturePath('mmdit_tiny_io.safetensors'));
     const t = await io.tensor('t');
     expect([...t.dataSync()]).toEqual([300, 850]);
     t.dispose();
     await io.close();
 
-    const euler = await readSafetensors(join(TEST_DATA, 'sample_euler_tiny.safetensors'));
+    const euler = await readSafetensors(fixturePath('sample_euler_tiny.safetensors'));
     const sigmas = (await euler.read('sigmas')) as Float32Array;
     expect(sigmas).toHaveLength(9);
     expect(sigmas[0]).toBe(1);
@@ -77,7 +88,7 @@ describe('the golden SD3 fixtures', () => {
     expect(sigmas[8]).toBe(0);
     await euler.close();
 
-    const text = await readSafetensors(join(TEST_DATA, 'text_encoders_tiny_io.safetensors'));
+    const text = await readSafetensors(fixturePath('text_encoders_tiny_io.safetensors'));
     expect(text.info('clip_l.tokens').dtype).toBe('I64');
     const tokens = await text.tensor('clip_l.tokens');
     expect(tokens.dtype).toBe('int32');
@@ -90,7 +101,7 @@ describe('the golden SD3 fixtures', () => {
   });
 
   it('filters by key prefix and strips it, reading only what is asked for', async () => {
-    const file = await readSafetensors(join(TEST_DATA, 'vae_tiny.safetensors'), { prefix: 'decoder.', stripPrefix: true });
+    const file = await readSafetensors(fixturePath('vae_tiny.safetensors'), { prefix: 'decoder.', stripPrefix: true });
     expect(file.keys().every((k) => !k.startsWith('decoder.') && !k.startsWith('encoder.'))).toBe(true);
     expect(file.has('conv_in.weight')).toBe(true);
     expect(file.has('decoder.conv_in.weight')).toBe(false);

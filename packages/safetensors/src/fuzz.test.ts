@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createRng, tf } from '@rectiflow/core';
 import { describe, expect, it } from 'vitest';
 import { SafetensorsError } from './errors';
 import { readSafetensors } from './reader';
-import { TEST_DATA } from './test-helpers';
+import { fixturePath } from './test-helpers';
 import { serializeSafetensors } from './writer';
 
 async function readEverything(bytes: Uint8Array): Promise<'ok' | 'rejected'> {
@@ -37,7 +36,7 @@ describe('fuzzing the reader', () => {
         },
         { format: 'pt' },
       ),
-      new Uint8Array(readFileSync(join(TEST_DATA, 'mmdit_tiny_io.safetensors'))),
+      new Uint8Array(readFileSync(fixturePath('mmdit_tiny_io.safetensors'))),
     ];
     const rng = createRng(2024);
     const counts = { ok: 0, rejected: 0 };

@@ -1,0 +1,52 @@
+/**
+ * @rectiflow/mmdit: the MM-DiT of Stable Diffusion 3 / 3.5 on TensorFlow.js: its layers,
+ * the model, official checkpoint loading and saving, diffusers key conversion, and
+ * training with tfjs autodiff. Importing it registers the `mmdit` model plugin.
+ * @packageDocumentation
+ */
+import './plugin';
+
+export { geluTanh, silu } from './activations';
+export { AdaLNModulation, modulate } from './adaln-modulation';
+export { attendHeads, mergeHeads, scaledDotProductAttention, splitHeads } from './attention';
+export { type AttentionProjectionOptions, AttentionProjections, type QKV } from './attention-projections';
+export { CheckpointError } from './checkpoint-error';
+export { type MMDiTConfig, type MMDiTOptions, resolveMMDiTConfig } from './config';
+export { ContextEmbedder } from './context-embedder';
+export { diffusersToOfficial, officialToDiffusers } from './diffusers-keys';
+export { type BlockModulation, DiTBlock, type DiTBlockOptions } from './dit-block';
+export { FinalLayer } from './final-layer';
+export { inferMMDiTConfig, type ShapeMap } from './infer-config';
+export { JointAttention, type JointAttentionOutput, type TraceFn } from './joint-attention';
+export { JointBlock, type JointBlockOptions } from './joint-block';
+export { layerNorm } from './layer-norm';
+export { Linear, type LinearOptions } from './linear';
+export {
+  type LoadMMDiTOptions,
+  loadMMDiT,
+  type MMDiTSource,
+  OFFICIAL_PREFIXES,
+  type SaveMMDiTOptions,
+  saveMMDiT,
+  serializeMMDiT,
+} from './load-mmdit';
+export { batchMatMul, matMul2d } from './matmul';
+export { Mlp } from './mlp';
+export { MMDiT, type MMDiTCreateOptions, type MMDiTForwardOptions } from './mmdit';
+export {
+  initSource,
+  type ParamEntry,
+  type ParamInit,
+  type ParamLayout,
+  type ParamRequest,
+  type ParamSource,
+  ParamStore,
+} from './parameters';
+export { PatchEmbed, patchify } from './patch-embed';
+export { MMDIT_PLUGIN_PARAMS } from './plugin';
+export { cropPosEmbed, PosEmbed, sincosPosEmbed2d } from './pos-embed';
+export { RMSNorm, rmsNorm } from './rms-norm';
+export { TimestepEmbedder, timestepEmbedding, timestepFrequencies } from './timestep-embedder';
+export { unpatchify } from './unpatchify';
+export { VectorEmbedder } from './vector-embedder';
+export { MMDiTVelocityModel } from './velocity-model';

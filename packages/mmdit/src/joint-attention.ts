@@ -1,0 +1,72 @@
+import { tf } from '@rectiflow/core';
+import { attendHeads, mergeHeads } from './attention';
+import type { AttentionProjections } from './attention-projections';
+
+/** Called with named intermediate tensors; they are disposed after the call unless kept. */
+export type TraceFn = (name: string, value: tf.Tensor) => void;
+
+/** The result of {@link JointAttention.apply}. */
+export interface JointAttentionOutput {
+  /** The context stream's projected attention output `[B, Lc, D]`, or null when pre-only. */
+  context: tf.Tensor3D | null;
+  /** The image stream's projected attention output `[B, Lx, D]`. */
+  x: tf.Tensor3D;
+}
+
+/** Attention over heads-first tensors `[H, B, L, d]`; returns `[H, B, Lq, d]`. */
+function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor4D {
+  const [h, b, lq, d] = q.shape;
+  const lk = k.shape[2];
+  const out = attendHeads(tf.reshape(q, [h * b, lq, d]), tf.reshape(k, [h * b, lk, d]), tf.reshape(v, [h * b, lk, d]));
+  return tf.reshape(out, [h, b, lq, d]);
+}
+
+/**
+ * Joint attention of the MM-DiT: each modality computes its own q, k, v (with its own
+ * weights and optional q/k RMSNorm); the sequences are concatenated as
+ * `[context; image]`, one softmax attention runs over all tokens, the result is split
+ * back and each modality applies its own output projection. When the context side is
+ * pre-only, only the image tokens are used as queries (the context rows would be
+ * discarded).
+ */
+export class JointAttention {
+  constructor(
+    readonly contextAttn: AttentionProjections,
+    readonly xAttn: AttentionProjections,
+    readonly heads: number,
+  ) {}
+
+  /**
+   * @param context the modulated, normalised context tokens `[B, Lc, D]`.
+   * @param x the modulated, normalised image tokens `[B, Lx, D]`.
+   * @param trace receives `q`, `k`, `v` (joint `[B, L, D]`, after q/k norm) and `attn`
+   *   (before the projections).
+   */
+  apply(context: tf.Tensor3D, x: tf.Tensor3D, trace?: TraceFn): JointAttentionOutput {
+    const [xOut, ctxOut] = tf.tidy((): tf.Tensor3D[] => {
+      const lc = context.shape[1];
+      const lx = x.shape[1];
+      const cq = this.contextAttn.project(context);
+      const xq = this.xAttn.project(x);
+      const preOnly = this.contextAttn.proj === null;
+      const k = tf.concat([cq.k, xq.k], 2) as tf.Tensor4D;
+      const v = tf.concat([cq.v, xq.v], 2) as tf.Tensor4D;
+      if (preOnly && !trace) return [this.xAttn.output(mergeHeads(attend(xq.q, k, v)))];
+      const q = tf.concat([cq.q, xq.q], 2) as tf.Tensor4D;
+      const attn = attend(q, k, v);
+      const [h, b, , d] = attn.shape;
+      const xa = mergeHeads(tf.slice(attn, [0, 0, lc, 0], [h, b, lx, d]));
+      if (trace) {
+        trace('q', mergeHeads(q));
+        trace('k', mergeHeads(k));
+        trace('v', mergeHeads(v));
+        trace('attn', mergeHeads(attn));
+      }
+      const xProjected = this.xAttn.output(xa);
+      if (preOnly) return [xProjected];
+      const ca = mergeHeads(tf.slice(attn, [0, 0, 0, 0], [h, b, lc, d]));
+      return [xProjected, this.contextAttn.output(ca)];
+    });
+    return { context: ctxOut ?? null, x: xOut };
+  }
+}

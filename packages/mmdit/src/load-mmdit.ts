@@ -1,0 +1,168 @@
+import { formatValue, tf } from '@rectiflow/core';
+import { findPrefix, readSafetensors, type SafetensorsFile, serializeSafetensors, writeSafetensors } from '@rectiflow/safetensors';
+import { CheckpointError } from './checkpoint-error';
+import type { MMDiTOptions } from './config';
+import { diffusersToOfficial } from './diffusers-keys';
+import { inferMMDiTConfig } from './infer-config';
+import { MMDiT } from './mmdit';
+import type { ParamSource } from './parameters';
+
+/** Where {@link loadMMDiT} reads weights from. */
+export type MMDiTSource = string | Uint8Array | ArrayBuffer | SafetensorsFile | ReadonlyMap<string, tf.Tensor> | Record<string, tf.Tensor>;
+
+/** Options of {@link loadMMDiT}. */
+export interface LoadMMDiTOptions {
+  /** Architecture fields that override what is inferred from the shapes. */
+  config?: MMDiTOptions;
+  /** Reject tensors the model does not use. Default true. */
+  strict?: boolean;
+}
+
+/** The prefixes tried, in order: SD3 single-file checkpoints, then bare keys. */
+export const OFFICIAL_PREFIXES = ['model.diffusion_model.', ''] as const;
+const DIFFUSERS_PREFIXES = ['', 'transformer.', 'model.diffusion_model.'] as const;
+
+function isFile(source: unknown): source is SafetensorsFile {
+  return (
+    typeof source === 'object' &&
+    source !== null &&
+    typeof (source as SafetensorsFile).tensor === 'function' &&
+    typeof (source as SafetensorsFile).keys === 'function'
+  );
+}
+
+/** Read the MM-DiT tensors of a source under official keys (new tensors the caller disposes). */
+async function readOfficialTensors(source: MMDiTSource): Promise<Map<string, tf.Tensor>> {
+  if (typeof source === 'string' || source instanceof Uint8Array || source instanceof ArrayBuffer || isFile(source)) {
+    const file = isFile(source) ? source : await readSafetensors(source);
+    try {
+      const keys = file.keys();
+      let prefix: string | undefined = findPrefix(keys, OFFICIAL_PREFIXES, 'x_embedder.proj.weight');
+      const diffusers = prefix === undefined;
+      if (diffusers) prefix = findPrefix(keys, DIFFUSERS_PREFIXES, 'pos_embed.proj.weight');
+      if (prefix === undefined) {
+        throw new CheckpointError(
+          'x_embedder.proj.weight',
+          null,
+          null,
+          `${file.source}: not an MM-DiT checkpoint (no x_embedder.proj.weight, with or without "model.diffusion_model.", nor diffusers' pos_embed.proj.weight)`,
+        );
+      }
+      const tensors = new Map<string, tf.Tensor>();
+      try {
+        for (const key of keys) {
+          if (!key.startsWith(prefix)) continue;
+          const name = key.slice(prefix.length);
+          if (diffusers && !/^(pos_embed|time_text_embed|context_embedder|transformer_blocks|norm_out|proj_out)\b/.test(name)) continue;
+          tensors.set(name, await file.tensor(key));
+        }
+        if (!diffusers) return tensors;
+        const converted = diffusersToOfficial(tensors);
+        tf.dispose([...tensors.values()]);
+        return converted;
+      } catch (e) {
+        tf.dispose([...tensors.values()]);
+        throw e;
+      }
+    } finally {
+      if (!isFile(source)) await file.close();
+    }
+  }
+  const entries = source instanceof Map ? [...source.entries()] : Object.entries(source as Record<string, tf.Tensor>);
+  const keys = entries.map(([k]) => k);
+  const official = findPrefix(keys, OFFICIAL_PREFIXES, 'x_embedder.proj.weight');
+  if (official !== undefined) {
+    return new Map(entries.filter(([k]) => k.startsWith(official)).map(([k, t]) => [k.slice(official.length), t.clone()]));
+  }
+  if (findPrefix(keys, [''], 'pos_embed.proj.weight') !== undefined) return diffusersToOfficial(new Map(entries));
+  throw new CheckpointError(
+    'x_embedder.proj.weight',
+    null,
+    null,
+    'not an MM-DiT state dict (no x_embedder.proj.weight nor pos_embed.proj.weight)',
+  );
+}
+
+/**
+ * A {@link ParamSource} reading from official tensors, checking presence and shape. Each
+ * tensor is handed over (removed from `tensors`), so the checkpoint copy is freed as soon
+ * as its variable exists.
+ */
+function checkpointSource(tensors: Map<string, tf.Tensor>, used: Set<string>): ParamSource {
+  return ({ key, shape }) => {
+    const t = tensors.get(key);
+    if (!t) throw new CheckpointError(key, shape, null);
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) throw new CheckpointError(key, shape, t.shape);
+    used.add(key);
+    tensors.delete(key);
+    if (t.dtype === 'float32') return t;
+    const cast = tf.cast(t, 'float32');
+    t.dispose();
+    return cast;
+  };
+}
+
+/**
+ * Load an MM-DiT from an official SD3 / SD3.5 checkpoint: a safetensors path, its bytes,
+ * an open `SafetensorsFile`, or a map of tensors. Keys may carry the
+ * `model.diffusion_model.` prefix of single-file checkpoints (other tensors in the file,
+ * such as the VAE or text encoders, are ignored); diffusers-named weights are converted.
+ * The architecture is inferred from the shapes.
+ * @throws {@link CheckpointError} naming the key, the expected and the found shape.
+ */
+export async function loadMMDiT(source: MMDiTSource, options: LoadMMDiTOptions = {}): Promise<MMDiT> {
+  const tensors = await readOfficialTensors(source);
+  try {
+    const shapes = new Map([...tensors.entries()].map(([k, t]) => [k, t.shape] as const));
+    const config = inferMMDiTConfig(shapes, options.config);
+    const used = new Set<string>();
+    const model = new MMDiT(config, { source: checkpointSource(tensors, used) });
+    if (options.strict ?? true) {
+      const unused = [...tensors.keys()].filter((k) => !used.has(k));
+      if (unused.length) {
+        model.dispose();
+        throw new CheckpointError(
+          unused[0],
+          null,
+          tensors.get(unused[0])?.shape ?? null,
+          `checkpoint has ${unused.length} tensor(s) this MM-DiT does not use: ${formatValue(unused)}; pass { strict: false } to ignore them`,
+        );
+      }
+    }
+    return model;
+  } finally {
+    tf.dispose([...tensors.values()]);
+  }
+}
+
+/** Options of {@link saveMMDiT} and {@link serializeMMDiT}. */
+export interface SaveMMDiTOptions {
+  /** A key prefix, e.g. `model.diffusion_model.` for a single-file layout. Default none. */
+  prefix?: string;
+  /** `__metadata__` entries. */
+  metadata?: Record<string, string>;
+}
+
+function prefixed(model: MMDiT, prefix: string): Map<string, tf.Tensor> {
+  return new Map([...model.stateDict().entries()].map(([k, t]) => [prefix + k, t]));
+}
+
+/** The model as safetensors bytes, official keys and layouts (float32). */
+export async function serializeMMDiT(model: MMDiT, options: SaveMMDiTOptions = {}): Promise<Uint8Array> {
+  const state = prefixed(model, options.prefix ?? '');
+  try {
+    return await serializeSafetensors(state, { format: 'pt', ...options.metadata });
+  } finally {
+    tf.dispose([...state.values()]);
+  }
+}
+
+/** Write the model to a safetensors file, official keys and layouts (float32), atomically. */
+export async function saveMMDiT(model: MMDiT, path: string, options: SaveMMDiTOptions = {}): Promise<void> {
+  const state = prefixed(model, options.prefix ?? '');
+  try {
+    await writeSafetensors(path, state, { format: 'pt', ...options.metadata });
+  } finally {
+    tf.dispose([...state.values()]);
+  }
+}

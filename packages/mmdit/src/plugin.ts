@@ -1,0 +1,50 @@
+/**
+ * Registers the `mmdit` model plugin: `create('model', 'mmdit(depth=2, contextDim=64, pooledDim=32, posGrid=16)')`.
+ */
+import { formatSpec, type ParamDef, register, registry } from '@rectiflow/core';
+import { MMDiT } from './mmdit';
+import { MMDiTVelocityModel } from './velocity-model';
+
+/** The parameters of the `mmdit` plugin. `hidden=0`/`heads=0` mean "derive from depth". */
+export const MMDIT_PLUGIN_PARAMS: readonly ParamDef[] = [
+  { name: 'depth', type: 'integer', default: 2, min: 1, description: 'joint blocks; hidden 64*depth, heads depth' },
+  { name: 'patch', type: 'integer', default: 2, min: 1, description: 'patch size' },
+  { name: 'channels', type: 'integer', default: 16, min: 1, description: 'latent channels' },
+  { name: 'contextDim', type: 'integer', default: 4096, min: 1, description: 'width of the context tokens' },
+  { name: 'pooledDim', type: 'integer', default: 2048, min: 1, description: 'width of the pooled vector' },
+  { name: 'posGrid', type: 'integer', default: 192, min: 1, description: 'side of the position-embedding grid' },
+  { name: 'hidden', type: 'integer', default: 0, min: 0, description: 'hidden size (0: 64*depth)' },
+  { name: 'heads', type: 'integer', default: 0, min: 0, description: 'attention heads (0: from depth or hidden/64)' },
+  { name: 'mlpRatio', type: 'number', default: 4, greaterThan: 0, description: 'MLP width / hidden' },
+  { name: 'qkNorm', type: 'boolean', default: false, description: 'RMSNorm on q and k (SD3.5)' },
+  { name: 'dualAttention', type: 'number[]', default: [], min: 0, description: 'blocks with MMDiT-X dual attention' },
+  { name: 'registers', type: 'integer', default: 0, min: 0, description: 'register tokens' },
+  { name: 'seed', type: 'integer', default: 0, description: 'initialisation seed' },
+];
+
+if (!registry.has('model', 'mmdit')) {
+  register('model', 'mmdit', {
+    description: 'The SD3 MM-DiT, new with an adaLN-zero initialisation',
+    params: MMDIT_PLUGIN_PARAMS,
+    create: (p, spec) => {
+      const model = new MMDiT(
+        {
+          depth: p.depth as number,
+          hidden: (p.hidden as number) || undefined,
+          heads: (p.heads as number) || undefined,
+          mlpRatio: p.mlpRatio as number,
+          patchSize: p.patch as number,
+          inChannels: p.channels as number,
+          contextDim: p.contextDim as number,
+          pooledDim: p.pooledDim as number,
+          posEmbedMaxSize: p.posGrid as number,
+          qkNorm: p.qkNorm as boolean,
+          dualAttentionLayers: p.dualAttention as number[],
+          registerTokens: p.registers as number,
+        },
+        { seed: p.seed as number },
+      );
+      return new MMDiTVelocityModel(model, spec.text || formatSpec(spec));
+    },
+  });
+}
