@@ -1,0 +1,24 @@
+import { initBackend, RectiflowError } from '@rectiflow/core';
+import { runSample } from './run-sample';
+
+async function main(): Promise<number> {
+  await initBackend();
+  try {
+    await runSample(process.argv.slice(2));
+    return 0;
+  } catch (e) {
+    if (e instanceof RectiflowError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`error: ${(e as Error).message}\nRun with --help for every option.\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

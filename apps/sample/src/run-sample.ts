@@ -1,0 +1,262 @@
+/**
+ * rectiflow-sample: prompts to PNG images and a grid, from a Rectiflow run (its EMA
+ * weights) or from official SD3 safetensors (MM-DiT, VAE, CLIP-L/G and optional T5).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { encodePng, loadSD3VAE } from '@rectiflow/autoencoders';
+import { type Autoencoder, checkNumber, RectiflowError, type TextEncoder, tf, type VelocityFn } from '@rectiflow/core';
+import { loadMMDiT, MMDiTVelocityModel } from '@rectiflow/mmdit';
+import { sd3Sigmas } from '@rectiflow/solvers';
+import { type ClipActivation, Sd3TextEncoder } from '@rectiflow/text-encoders';
+import { generate, gridPng, loadRun } from '@rectiflow/train-app/sampling';
+
+export const HELP = `rectiflow-sample: text to images.
+
+Usage:
+  rectiflow-sample --checkpoint RUN_DIR --prompt "a red circle" [--prompt ...] [options]
+  rectiflow-sample --sd3 sd3_medium.safetensors --tokenizer clip/tokenizer.json [--t5-tokenizer t5/tokenizer.json] --prompt "..." [options]
+
+Sources:
+  --checkpoint <dir>      a rectiflow-train run folder (its latest checkpoint) or a checkpoint folder
+  --no-ema                use the raw weights instead of the EMA (checkpoints)
+  --sd3 <file>            official SD3 weights: MM-DiT (model.diffusion_model.* or bare keys); by default also
+                          the VAE and text encoders when the file holds them (single-file checkpoints)
+  --vae <file>            SD3 VAE safetensors (default: the --sd3 file)
+  --clip-l <file>         CLIP-L text encoder (default: the --sd3 file)
+  --clip-g <file>         CLIP-G text encoder (default: the --sd3 file)
+  --t5 <file>             T5-XXL encoder (optional; without it T5's tokens are zeros)
+  --tokenizer <file>      CLIP tokenizer.json (required with --sd3)
+  --t5-tokenizer <file>   T5 tokenizer.json (required with --t5)
+  --clip-l-heads, --clip-g-heads <n>, --clip-l-act, --clip-g-act <quick_gelu|gelu>   for non-standard CLIPs
+  --width, --height <px>  image size with --sd3 (default 1024)
+
+Prompts and sampling:
+  --prompt <text>         a prompt (repeatable)
+  --prompts-file <file>   one prompt per line
+  --negative-prompt <t>   used for the unconditional branch (default: empty)
+  --steps <n>             solver steps (default: 24; 28 with --sd3)
+  --solver <spec>         euler, heun, midpoint, rk4, dpmpp-2m, dpmpp-2m-sd3, dopri5(rtol=1e-3) (default euler)
+  --guidance <scale>      classifier-free guidance (default: 3; 5 with --sd3)
+  --shift <alpha>         time shift (default: the run's; 3 with --sd3, on the official sigma grid)
+  --seed <n>              noise seed (default 0); the same seed gives the same images
+  --batch-size <n>        images per batch (default 8)
+  --out <dir>             output folder (default samples)
+  --help                  this text`;
+
+export interface SampleSummary {
+  files: string[];
+  grid: string;
+  seconds: number;
+  nfe: number;
+}
+
+interface Pipeline {
+  model: VelocityFn;
+  textEncoder: TextEncoder;
+  autoencoder: Autoencoder;
+  latentShape: [number, number, number];
+  defaults: { steps: number; guidance: number; shift: number; grid?: (steps: number, shift: number) => number[] };
+  dispose(): void;
+}
+
+function int(field: string, value: string | undefined, fallback: number, min = 1): number {
+  return value === undefined ? fallback : checkNumber(field, Number(value), { integer: true, min });
+}
+
+function num(field: string, value: string | undefined, fallback: number): number {
+  return value === undefined ? fallback : checkNumber(field, Number(value), { min: 0 });
+}
+
+function slug(text: string): string {
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 48) || 'empty'
+  );
+}
+
+async function sd3Pipeline(v: Record<string, string | boolean | string[] | undefined>): Promise<Pipeline> {
+  const file = v.sd3 as string;
+  if (!v.tokenizer) throw new RectiflowError('--tokenizer: required with --sd3 (the CLIP tokenizer.json)');
+  if (v.t5 && !v['t5-tokenizer']) throw new RectiflowError('--t5-tokenizer: required with --t5');
+  const act = (name: string) => {
+    const a = v[name] as string | undefined;
+    if (a !== undefined && a !== 'quick_gelu' && a !== 'gelu')
+      throw new RectiflowError(`--${name}: got "${a}"; expected quick_gelu or gelu`);
+    return a as ClipActivation | undefined;
+  };
+  const clipOptions = (p: string) => ({
+    ...(v[`${p}-heads`] ? { numHeads: int(`--${p}-heads`, v[`${p}-heads`] as string, 1) } : {}),
+    ...(act(`${p}-act`) ? { hiddenAct: act(`${p}-act`) } : {}),
+  });
+  const mmdit = await loadMMDiT(file);
+  const disposers: Array<{ dispose(): void }> = [mmdit];
+  try {
+    const autoencoder = await loadSD3VAE((v.vae as string) ?? file);
+    disposers.push(autoencoder);
+    const textEncoder = await Sd3TextEncoder.load({
+      clipL: (v['clip-l'] as string) ?? file,
+      clipG: (v['clip-g'] as string) ?? file,
+      t5: (v.t5 as string) ?? null,
+      tokenizers: {
+        clip: readFileSync(v.tokenizer as string, 'utf8'),
+        t5: v['t5-tokenizer'] ? readFileSync(v['t5-tokenizer'] as string, 'utf8') : null,
+      },
+      clipLOptions: clipOptions('clip-l'),
+      clipGOptions: clipOptions('clip-g'),
+    });
+    disposers.push(textEncoder);
+    const { contextDim, pooledDim } = mmdit.config;
+    if (contextDim !== textEncoder.contextDim || pooledDim !== textEncoder.pooledDim) {
+      throw new RectiflowError(
+        `text encoders give context width ${textEncoder.contextDim} and pooled width ${textEncoder.pooledDim}; the MM-DiT expects ${contextDim} and ${pooledDim}`,
+      );
+    }
+    const width = int('--width', v.width as string | undefined, 1024);
+    const height = int('--height', v.height as string | undefined, 1024);
+    const f = autoencoder.downsampleFactor;
+    if (width % (f * mmdit.config.patchSize) || height % (f * mmdit.config.patchSize)) {
+      throw new RectiflowError(`--width/--height: got ${width}x${height}; expected multiples of ${f * mmdit.config.patchSize}`);
+    }
+    const velocity = new MMDiTVelocityModel(mmdit);
+    return {
+      model: velocity.predict,
+      textEncoder,
+      autoencoder,
+      latentShape: [autoencoder.latentChannels, height / f, width / f],
+      defaults: { steps: 28, guidance: 5, shift: 3, grid: (steps, shift) => sd3Sigmas(steps, shift) },
+      dispose: () => {
+        for (const d of disposers) d.dispose();
+      },
+    };
+  } catch (e) {
+    for (const d of disposers) d.dispose();
+    throw e;
+  }
+}
+
+/** Run the sampler with command-line arguments; returns what it wrote. */
+export async function runSample(
+  argv: string[],
+  log: (line: string) => void = (l) => process.stdout.write(`${l}\n`),
+): Promise<SampleSummary | undefined> {
+  const { values: v } = parseArgs({
+    args: argv.filter((a) => a !== '--'),
+    strict: true,
+    options: {
+      help: { type: 'boolean' },
+      checkpoint: { type: 'string' },
+      ema: { type: 'boolean', default: true },
+      'no-ema': { type: 'boolean' },
+      sd3: { type: 'string' },
+      vae: { type: 'string' },
+      'clip-l': { type: 'string' },
+      'clip-g': { type: 'string' },
+      t5: { type: 'string' },
+      tokenizer: { type: 'string' },
+      't5-tokenizer': { type: 'string' },
+      'clip-l-heads': { type: 'string' },
+      'clip-g-heads': { type: 'string' },
+      'clip-l-act': { type: 'string' },
+      'clip-g-act': { type: 'string' },
+      width: { type: 'string' },
+      height: { type: 'string' },
+      prompt: { type: 'string', multiple: true },
+      'prompts-file': { type: 'string' },
+      'negative-prompt': { type: 'string' },
+      steps: { type: 'string' },
+      solver: { type: 'string' },
+      guidance: { type: 'string' },
+      shift: { type: 'string' },
+      seed: { type: 'string' },
+      'batch-size': { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  if (v.help) {
+    log(HELP);
+    return undefined;
+  }
+  const prompts = [...(v.prompt ?? [])];
+  if (v['prompts-file'])
+    prompts.push(
+      ...readFileSync(v['prompts-file'], 'utf8')
+        .split(/\r?\n/)
+        .filter((l) => l.trim()),
+    );
+  if (!prompts.length) throw new RectiflowError('--prompt: no prompts given; pass --prompt "..." or --prompts-file FILE');
+  if (!!v.checkpoint === !!v.sd3) throw new RectiflowError('source: pass exactly one of --checkpoint RUN_DIR or --sd3 FILE');
+
+  let pipeline: Pipeline;
+  if (v.checkpoint) {
+    const run = await loadRun(v.checkpoint, !v['no-ema']);
+    log(`loaded ${resolve(v.checkpoint)} at step ${run.step} (${v['no-ema'] ? 'raw' : 'EMA'} weights)`);
+    pipeline = {
+      model: run.model.predict,
+      textEncoder: run.textEncoder,
+      autoencoder: run.autoencoder,
+      latentShape: run.latentShape,
+      defaults: { steps: run.config.sampleSteps, guidance: run.config.guidance, shift: run.config.shift },
+      dispose: () => run.dispose(),
+    };
+  } else {
+    pipeline = await sd3Pipeline(v as Record<string, string | boolean | string[] | undefined>);
+  }
+  try {
+    const steps = int('--steps', v.steps, pipeline.defaults.steps);
+    const guidance = num('--guidance', v.guidance, pipeline.defaults.guidance);
+    const shift = checkNumber('--shift', v.shift === undefined ? pipeline.defaults.shift : Number(v.shift), { greaterThan: 0 });
+    const seed = int('--seed', v.seed, 0, Number.MIN_SAFE_INTEGER);
+    const batchSize = int('--batch-size', v['batch-size'], 8);
+    const out = resolve(v.out ?? 'samples');
+    mkdirSync(out, { recursive: true });
+    const solver = v.solver ?? 'euler';
+    const started = Date.now();
+    let nfe = 0;
+    const files: string[] = [];
+    const all: tf.Tensor4D[] = [];
+    for (let start = 0; start < prompts.length; start += batchSize) {
+      const batch = prompts.slice(start, start + batchSize);
+      const result = generate({
+        model: pipeline.model,
+        textEncoder: pipeline.textEncoder,
+        autoencoder: pipeline.autoencoder,
+        prompts: batch,
+        negativePrompt: v['negative-prompt'],
+        latentShape: pipeline.latentShape,
+        seed: seed + start,
+        steps,
+        solver,
+        guidance,
+        shift,
+        grid: pipeline.defaults.grid?.(steps, shift),
+      });
+      nfe += result.nfe;
+      batch.forEach((prompt, i) => {
+        const image = tf.tidy(() => tf.slice(result.images, [i, 0, 0, 0], [1, -1, -1, -1]));
+        const file = join(out, `${String(start + i).padStart(3, '0')}-${slug(prompt)}.png`);
+        writeFileSync(file, encodePng(image));
+        image.dispose();
+        files.push(file);
+      });
+      all.push(result.images);
+    }
+    const images = tf.concat(all, 0) as tf.Tensor4D;
+    tf.dispose(all);
+    const grid = join(out, 'grid.png');
+    writeFileSync(grid, gridPng(images, Math.ceil(Math.sqrt(prompts.length))));
+    images.dispose();
+    const seconds = (Date.now() - started) / 1000;
+    log(
+      `${prompts.length} image(s) in ${seconds.toFixed(2)} s (${(prompts.length / seconds).toFixed(2)} images/s), ${nfe} model evaluations (NFE), solver ${solver}, ${steps} steps, CFG ${guidance}`,
+    );
+    log(`wrote ${files.length} PNG(s) and ${grid}`);
+    return { files, grid, seconds, nfe };
+  } finally {
+    pipeline.dispose();
+  }
+}

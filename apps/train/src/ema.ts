@@ -1,0 +1,51 @@
+/**
+ * An exponential moving average of named variables: shadow = d * shadow + (1 - d) * param,
+ * with the usual warm-up d_t = min(decay, (1 + t) / (10 + t)).
+ */
+import { checkNumber, tf } from '@rectiflow/core';
+
+export class Ema {
+  readonly shadow = new Map<string, tf.Variable>();
+  updates = 0;
+
+  constructor(
+    private readonly params: ReadonlyMap<string, tf.Variable>,
+    readonly decay: number,
+  ) {
+    checkNumber('ema decay', decay, { min: 0, lessThan: 1 });
+    for (const [name, p] of params)
+      this.shadow.set(
+        name,
+        tf.tidy(() => tf.variable(p.clone(), false)),
+      );
+  }
+
+  /** The decay used for the next update. */
+  currentDecay(): number {
+    return Math.min(this.decay, (1 + this.updates) / (10 + this.updates));
+  }
+
+  update(): void {
+    const d = this.currentDecay();
+    this.updates++;
+    for (const [name, p] of this.params) {
+      const s = this.shadow.get(name) as tf.Variable;
+      tf.tidy(() => s.assign(tf.add(tf.mul(s, d), tf.mul(p, 1 - d))));
+    }
+  }
+
+  /** Restore shadows and the update count. */
+  load(updates: number, tensors: ReadonlyMap<string, tf.Tensor>): void {
+    for (const [name, s] of this.shadow) {
+      const t = tensors.get(name);
+      if (!t || t.shape.join() !== s.shape.join()) throw new Error(`EMA state: tensor ${name} missing or misshaped`);
+      s.assign(t);
+    }
+    this.updates = updates;
+  }
+
+  dispose(): void {
+    for (const s of this.shadow.values()) s.dispose();
+    this.shadow.clear();
+  }
+}

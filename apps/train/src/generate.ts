@@ -1,0 +1,89 @@
+/**
+ * Text to images with a trained run's parts: encode the prompts (and the empty prompt for
+ * guidance), sample latents with a solver, decode them. Used for the sample grids during
+ * training and by rectiflow-sample.
+ */
+import { encodePng, makeGrid } from '@rectiflow/autoencoders';
+import { type Autoencoder, createRng, type TextEncoder, tf, type VelocityFn } from '@rectiflow/core';
+import { sample, shiftedGrid, uniformGrid } from '@rectiflow/solvers';
+
+export interface GenerateOptions {
+  model: VelocityFn;
+  textEncoder: TextEncoder;
+  autoencoder: Autoencoder;
+  prompts: readonly string[];
+  /** Negative prompt (default: the empty prompt). */
+  negativePrompt?: string;
+  /** Latent shape [C, h, w]. */
+  latentShape: readonly [number, number, number];
+  seed: number;
+  steps: number;
+  solver: string;
+  guidance: number;
+  /** Resolution shift of the time grid (1: uniform). */
+  shift: number;
+  /** An explicit time grid (e.g. the official SD3 sigmas); overrides steps and shift. */
+  grid?: readonly number[];
+}
+
+/** Images [B, C, H, W] in [-1, 1] (the caller disposes them) and the number of model calls. */
+export function generate(options: GenerateOptions): { images: tf.Tensor4D; nfe: number } {
+  const { prompts, textEncoder, autoencoder, latentShape } = options;
+  const cond = textEncoder.encode(prompts);
+  const uncond = options.guidance === 1 ? undefined : textEncoder.encode(prompts.map(() => options.negativePrompt ?? ''));
+  const noise = createRng(options.seed).normal([prompts.length, ...latentShape]);
+  let nfe = 0;
+  const model: VelocityFn = (x, t, c, o) => {
+    nfe++;
+    return options.model(x, t, c, o);
+  };
+  try {
+    const grid = options.grid ?? (options.shift === 1 ? uniformGrid(options.steps) : shiftedGrid(options.steps, options.shift));
+    const latents = sample({
+      model,
+      noise,
+      cond: { context: cond.context, pooled: cond.pooled },
+      uncond: uncond && { context: uncond.context, pooled: uncond.pooled },
+      grid,
+      solver: options.solver,
+      guidance: options.guidance,
+    }) as tf.Tensor4D;
+    const images = tf.tidy(() => tf.clipByValue(autoencoder.decode(latents), -1, 1) as tf.Tensor4D);
+    latents.dispose();
+    return { images, nfe };
+  } finally {
+    tf.dispose([noise, cond.context, cond.pooled, ...(cond.mask ? [cond.mask] : [])]);
+    if (uncond) tf.dispose([uncond.context, uncond.pooled, ...(uncond.mask ? [uncond.mask] : [])]);
+  }
+}
+
+/** Split a batch of CHW images into flat arrays (for adherence checks). */
+export function imageArrays(images: tf.Tensor4D): Float32Array[] {
+  const [b, c, h, w] = images.shape;
+  const data = images.dataSync() as Float32Array;
+  return Array.from({ length: b }, (_, i) => data.slice(i * c * h * w, (i + 1) * c * h * w));
+}
+
+/**
+ * A PNG sample sheet of NCHW images in [-1, 1], `columns` per row. Small images are
+ * enlarged (nearest neighbour) to at least 128 pixels a side, so the sheet is easy to see.
+ */
+export function gridPng(images: tf.Tensor4D, columns: number): Uint8Array {
+  const [, , h] = images.shape;
+  const factor = Math.max(1, Math.ceil(128 / h));
+  const sheet = tf.tidy(() => {
+    const big =
+      factor === 1
+        ? images
+        : tf.transpose(
+            tf.image.resizeNearestNeighbor(tf.transpose(images, [0, 2, 3, 1]) as tf.Tensor4D, [h * factor, images.shape[3] * factor]),
+            [0, 3, 1, 2],
+          );
+    return makeGrid(big as tf.Tensor4D, { columns, padding: 4 });
+  });
+  try {
+    return encodePng(sheet);
+  } finally {
+    sheet.dispose();
+  }
+}

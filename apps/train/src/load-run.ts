@@ -1,0 +1,64 @@
+/**
+ * Open a trained run for sampling: its MM-DiT (EMA weights by default), text encoder and
+ * autoencoder, rebuilt from the checkpoint's `state.json` and safetensors files.
+ */
+import { join } from 'node:path';
+import { loadSD3VAE } from '@rectiflow/autoencoders';
+import { type Autoencoder, create } from '@rectiflow/core';
+import { loadMMDiT, MMDiTVelocityModel } from '@rectiflow/mmdit';
+import { SmallTextEncoder, type SmallTextEncoderConfig, WordVocabulary } from '@rectiflow/text-encoders';
+import { openCheckpoint } from './checkpoint';
+import { withDefaults } from './components';
+import type { TrainConfig } from './config';
+import type { TrainState } from './trainer';
+
+/** A run's parts, ready to sample. */
+export interface LoadedRun {
+  step: number;
+  config: TrainConfig;
+  model: MMDiTVelocityModel;
+  textEncoder: SmallTextEncoder;
+  autoencoder: Autoencoder;
+  latentShape: [number, number, number];
+  dispose(): void;
+}
+
+/** The autoencoder a configuration names: an SD3 VAE from `config.vae`, or the spec. */
+export async function autoencoderFor(config: Pick<TrainConfig, 'autoencoder' | 'vae'>, imageChannels: number): Promise<Autoencoder> {
+  if (config.vae) return loadSD3VAE(config.vae);
+  return create('autoencoder', withDefaults('autoencoder', config.autoencoder, { channels: imageChannels }));
+}
+
+/**
+ * Load a run folder (its latest checkpoint) or a checkpoint folder.
+ * @param ema use the EMA weights (default true).
+ */
+export async function loadRun(path: string, ema = true): Promise<LoadedRun> {
+  const ckpt = openCheckpoint<TrainState>(path);
+  const s = ckpt.state;
+  const mmdit = await loadMMDiT(join(ckpt.dir, ema ? 'ema.safetensors' : 'model.safetensors'));
+  const model = new MMDiTVelocityModel(mmdit, s.config.model);
+  const textEncoder = new SmallTextEncoder(WordVocabulary.fromJSON(s.vocabulary as Parameters<typeof WordVocabulary.fromJSON>[0]), {
+    ...(s.textEncoder.config as SmallTextEncoderConfig),
+    trainable: false,
+  });
+  const weights = await ckpt.open(ema ? 'text-encoder-ema' : 'text-encoder');
+  const tensors = await weights.tensors();
+  await weights.close();
+  textEncoder.loadWeights(tensors);
+  for (const t of tensors.values()) t.dispose();
+  const autoencoder = await autoencoderFor(s.config, 3);
+  return {
+    step: s.step,
+    config: s.config,
+    model,
+    textEncoder,
+    autoencoder,
+    latentShape: s.latentShape,
+    dispose() {
+      model.dispose();
+      textEncoder.dispose();
+      autoencoder.dispose();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * A one-line progress display: step, loss, it/s and ETA. Redraws in place on a terminal
+ * and prints a plain line every `every` steps otherwise (CI logs, pipes).
+ */
+export interface ProgressInfo {
+  step: number;
+  loss: number;
+  /** Steps per second over the recent window. */
+  itPerSec: number;
+  /** Fraction of the budget used, in [0, 1]. */
+  fraction: number;
+  /** Seconds left in the budget. */
+  etaSeconds: number;
+}
+
+function clock(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const m = Math.floor(s / 60);
+  return `${m}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** Render the progress line (no newline). */
+export function formatProgress(p: ProgressInfo, width = 24): string {
+  const filled = Math.round(Math.min(1, Math.max(0, p.fraction)) * width);
+  const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+  return `${bar} ${(p.fraction * 100).toFixed(0).padStart(3)}% | step ${p.step} | loss ${p.loss.toFixed(4)} | ${p.itPerSec.toFixed(2)} it/s | ETA ${clock(p.etaSeconds)}`;
+}
+
+export class ProgressBar {
+  private lastDraw = 0;
+
+  constructor(
+    private readonly stream: { isTTY?: boolean; write(s: string): unknown },
+    private readonly every: number,
+  ) {}
+
+  update(p: ProgressInfo): void {
+    if (this.stream.isTTY) {
+      const now = Date.now();
+      if (now - this.lastDraw < 100) return;
+      this.lastDraw = now;
+      this.stream.write(`\r${formatProgress(p)}\u001b[K`);
+    } else if (p.step % this.every === 0) {
+      this.stream.write(`${formatProgress(p)}\n`);
+    }
+  }
+
+  /** End the in-place line so other output starts on a new line. */
+  done(): void {
+    if (this.stream.isTTY) this.stream.write('\n');
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * What rectiflow-sample uses from the training app: loading runs, generating images and
+ * sample sheets.
+ * @module sampling
+ */
+export { openCheckpoint } from './checkpoint';
+export { type GenerateOptions, generate, gridPng, imageArrays } from './generate';
+export { autoencoderFor, type LoadedRun, loadRun } from './load-run';
