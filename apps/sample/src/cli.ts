@@ -1,6 +1,10 @@
 import { initBackend, RectiflowError } from '@rectiflow/core';
 import { runSample } from './run-sample';
 
+// Run from pnpm scripts (`pnpm start`, `pnpm sample`), paths are relative to where pnpm was
+// invoked, not to this package's folder.
+if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
+
 async function main(): Promise<number> {
   await initBackend();
   try {

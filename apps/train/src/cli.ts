@@ -6,6 +6,10 @@ import { initBackend, RectiflowError } from '@rectiflow/core';
 import { ConfigError, helpText, loadConfig } from './config';
 import { Trainer } from './trainer';
 
+// Run from pnpm scripts (`pnpm start`, `pnpm sample`), paths are relative to where pnpm was
+// invoked, not to this package's folder.
+if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
+
 async function main(argv: string[]): Promise<number> {
   let loaded: ReturnType<typeof loadConfig>;
   try {
@@ -42,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
       ...(result.finalGrid ? [`samples:      ${result.finalGrid}`] : []),
       ...(result.colorAdherence === undefined ? [] : [`colour match: ${(100 * result.colorAdherence).toFixed(0)}% of held-out prompts`]),
       `report:       ${result.report}`,
-      `sample more:  pnpm --filter @rectiflow/sample-app start -- --checkpoint ${result.runDir} --prompt "a large red circle in the center"`,
+      `sample more:  pnpm sample -- --checkpoint ${result.runDir} --prompt "a large red circle in the center"`,
     ];
     process.stdout.write(`${out.join('\n')}\n`);
     return result.stoppedBy === 'non-finite' ? 1 : 0;

@@ -1,6 +1,6 @@
 /** Shared by this package's tests: fixtures, float64 comparisons, quadrature and the KS test. */
 import { readFileSync } from 'node:fs';
-import { expect } from 'vitest';
+import { expectClose } from '@rectiflow/core/testing';
 
 /** Read a JSON fixture from this package's test-data folder. */
 export function loadFixture<T>(name: string): T {
@@ -9,17 +9,7 @@ export function loadFixture<T>(name: string): T {
 
 /** Assert |actual - expected| <= rtol |expected| elementwise, naming the worst entry. */
 export function expectRelClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, label: string): void {
-  expect(actual.length, `${label}: length`).toBe(expected.length);
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const err = Math.abs(actual[i] - expected[i]) / Math.max(Math.abs(expected[i]), 1e-300);
-    if (!(err <= worst)) {
-      worst = err;
-      at = i;
-    }
-  }
-  expect(worst, `${label}: worst at ${at}: got ${actual[at]}, expected ${expected[at]}`).toBeLessThanOrEqual(rtol);
+  expectClose(actual, expected, { atol: 0, rtol, label });
 }
 
 /** Composite Gauss–Legendre (5 points) on [0, 1] with `panels` equal panels. */
