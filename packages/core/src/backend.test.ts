@@ -36,6 +36,23 @@ describe('initBackend', () => {
     expect(tf.getBackend()).toBe('wasm');
   });
 
+  it('enables the optional native wasm kernels when @rectiflow/tfjs-native is installed, and reports it', async () => {
+    await initBackend('cpu', { quiet: true });
+    const lines: string[] = [];
+    const info = await initBackend('wasm', { log: (l) => lines.push(l) });
+    // In this repository the package is installed and ships a linux-x64 binary; elsewhere the
+    // line says why it is not enabled. Either way it is one line and wasm works.
+    expect(info.native).toMatch(/^tfjs-native: /);
+    expect(lines[0]).toContain(info.native as string);
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
+    const y = tf.matMul(x, x);
+    expect([...y.dataSync()]).toEqual([7, 10, 15, 22]);
+    tf.dispose([x, y]);
+  });
+
   it('switches to the cpu backend and back', async () => {
     const info = await initBackend('cpu', { quiet: true });
     expect(info.name).toBe('cpu');

@@ -30,6 +30,11 @@ export interface BackendInfo {
   provider: string;
   /** Every candidate tried, in order. */
   attempts: BackendAttempt[];
+  /**
+   * The one-line result of enabling `@rectiflow/tfjs-native` kernels on the wasm backend,
+   * when that package is installed (absent otherwise).
+   */
+  native?: string;
 }
 
 /** Options of {@link initBackend}. */
@@ -38,6 +43,11 @@ export interface InitBackendOptions {
   quiet?: boolean;
   /** Where the one-line log goes (default `console.info`). */
   log?: (line: string) => void;
+  /**
+   * On wasm, enable the native kernels of `@rectiflow/tfjs-native` when it is installed
+   * (default true; the environment variable RECTIFLOW_NATIVE=0 also turns them off).
+   */
+  native?: boolean;
 }
 
 /** An explicitly requested backend could not be loaded. */
@@ -65,6 +75,7 @@ interface Candidate {
 // Module names in variables: bundlers and vite must not try to resolve optional packages.
 const NODE_GPU = '@tensorflow/tfjs-node-gpu';
 const NODE_CPU = '@tensorflow/tfjs-node';
+const NATIVE = '@rectiflow/tfjs-native';
 
 async function importOptional(name: string): Promise<void> {
   await import(/* @vite-ignore */ name);
@@ -91,6 +102,20 @@ const order: Record<BackendChoice, Array<keyof typeof candidates>> = {
 };
 
 let current: BackendInfo | undefined;
+
+/**
+ * Enable the optional native wasm kernels. Returns their one-line status, or undefined when
+ * the package is not installed. Never throws: stock wasm keeps working.
+ */
+async function enableNativeWasm(): Promise<string | undefined> {
+  try {
+    const m = (await import(/* @vite-ignore */ NATIVE)) as { enableNativeKernels(): Promise<{ message: string }> };
+    return (await m.enableNativeKernels()).message;
+  } catch (error) {
+    const line = firstLine(error);
+    return line === 'not installed' ? undefined : `tfjs-native: ${line}`;
+  }
+}
 
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
@@ -133,13 +158,16 @@ export async function initBackend(choice?: BackendChoice, options: InitBackendOp
       await tf.ready();
       attempts.push({ candidate: candidate.provider });
       if (candidate.backend === 'cpu') tf.env().set('PROD', true);
-      current = { name: candidate.backend, choice: resolved, provider: candidate.provider, attempts };
+      const native = candidate.backend === 'wasm' && options.native !== false ? await enableNativeWasm() : undefined;
+      current = { name: candidate.backend, choice: resolved, provider: candidate.provider, attempts, ...(native ? { native } : {}) };
       if (!options.quiet) {
         const skipped = attempts
           .filter((a) => a.error)
           .map((a) => `${a.candidate}: ${a.error}`)
           .join('; ');
-        (options.log ?? console.info)(`[rectiflow] backend ${current.name} (${resolved})${skipped ? `; skipped ${skipped}` : ''}`);
+        (options.log ?? console.info)(
+          `[rectiflow] backend ${current.name} (${resolved})${native ? `; ${native}` : ''}${skipped ? `; skipped ${skipped}` : ''}`,
+        );
       }
       return current;
     } catch (error) {

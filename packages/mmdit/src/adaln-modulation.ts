@@ -1,5 +1,7 @@
 import { tf } from '@rectiflow/core';
 import { silu } from './activations';
+import { FUSED_KERNELS, hasFusedKernel, runFusedKernel } from './fused-kernels';
+import { layerNorm } from './layer-norm';
 import { Linear } from './linear';
 import type { ParamStore } from './parameters';
 
@@ -9,6 +11,17 @@ import type { ParamStore } from './parameters';
  */
 export function modulate(x: tf.Tensor, shift: tf.Tensor, scale: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.add(tf.mul(x, tf.add(tf.expandDims(scale, 1), 1)), tf.expandDims(shift, 1)));
+}
+
+/**
+ * `modulate(layerNorm(x), shift, scale)` with LayerNorm eps 1e-6 and no affine parameters,
+ * for `x [B, L, D]`; one fused kernel when one is registered.
+ */
+export function layerNormModulate(x: tf.Tensor, shift: tf.Tensor, scale: tf.Tensor, eps = 1e-6): tf.Tensor {
+  if (x.rank === 3 && hasFusedKernel(FUSED_KERNELS.layerNormModulate, x)) {
+    return runFusedKernel(FUSED_KERNELS.layerNormModulate, { x, shift, scale }, { eps });
+  }
+  return tf.tidy(() => modulate(layerNorm(x, eps), shift, scale));
 }
 
 /**

@@ -1,4 +1,5 @@
 import { invalid, tf } from '@rectiflow/core';
+import { FUSED_KERNELS, hasFusedKernel, runFusedKernel } from './fused-kernels';
 import { batchMatMul } from './matmul';
 
 /**
@@ -11,7 +12,10 @@ export function attendHeads(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D): tf.
   const d = q.shape[2];
   return tf.tidy(() => {
     const scores = batchMatMul(tf.mul(q, 1 / Math.sqrt(d)), tf.transpose(k, [0, 2, 1]));
-    return batchMatMul(tf.softmax(scores), v);
+    const weights = hasFusedKernel(FUSED_KERNELS.softmax, scores)
+      ? runFusedKernel(FUSED_KERNELS.softmax, { x: scores })
+      : tf.softmax(scores);
+    return batchMatMul(weights as tf.Tensor3D, v);
   });
 }
 

@@ -1,8 +1,7 @@
 import { tf } from '@rectiflow/core';
-import { AdaLNModulation, modulate } from './adaln-modulation';
+import { AdaLNModulation, layerNormModulate } from './adaln-modulation';
 import { attendHeads, mergeHeads } from './attention';
 import { AttentionProjections } from './attention-projections';
-import { layerNorm } from './layer-norm';
 import { Mlp } from './mlp';
 import type { ParamStore } from './parameters';
 
@@ -89,7 +88,7 @@ export class DiTBlock {
 
   /** The attention input: `modulate(LN(x), shift_msa, scale_msa)`. */
   attentionInput(x: tf.Tensor3D, mod: BlockModulation): tf.Tensor3D {
-    return tf.tidy(() => modulate(layerNorm(x), mod.shiftMsa, mod.scaleMsa) as tf.Tensor3D);
+    return tf.tidy(() => layerNormModulate(x, mod.shiftMsa, mod.scaleMsa) as tf.Tensor3D);
   }
 
   /**
@@ -103,13 +102,13 @@ export class DiTBlock {
       let h = tf.add(x, tf.mul(tf.expandDims(mod.gateMsa!, 1), attnOut));
       if (this.attn2) {
         const attn2 = this.attn2;
-        const { q, k, v } = attn2.project(modulate(layerNorm(x), mod.shiftMsa2!, mod.scaleMsa2!) as tf.Tensor3D);
+        const { q, k, v } = attn2.project(layerNormModulate(x, mod.shiftMsa2!, mod.scaleMsa2!) as tf.Tensor3D);
         const [nh, b, l, d] = q.shape;
         const flat = (t: tf.Tensor4D) => tf.reshape(t, [nh * b, l, d]) as tf.Tensor3D;
         const out2 = attn2.output(mergeHeads(tf.reshape(attendHeads(flat(q), flat(k), flat(v)), [nh, b, l, d])));
         h = tf.add(h, tf.mul(tf.expandDims(mod.gateMsa2!, 1), out2));
       }
-      const m = mlp.apply(modulate(layerNorm(h), mod.shiftMlp!, mod.scaleMlp!));
+      const m = mlp.apply(layerNormModulate(h, mod.shiftMlp!, mod.scaleMlp!));
       return tf.add(h, tf.mul(tf.expandDims(mod.gateMlp!, 1), m)) as tf.Tensor3D;
     });
   }

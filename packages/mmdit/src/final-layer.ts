@@ -1,6 +1,5 @@
 import { tf } from '@rectiflow/core';
-import { AdaLNModulation, modulate } from './adaln-modulation';
-import { layerNorm } from './layer-norm';
+import { AdaLNModulation, layerNormModulate } from './adaln-modulation';
 import { Linear } from './linear';
 import type { ParamStore } from './parameters';
 
@@ -26,7 +25,7 @@ export class FinalLayer {
   apply(x: tf.Tensor3D, c: tf.Tensor2D): tf.Tensor3D {
     return tf.tidy(() => {
       const [shift, scale] = this.modulation.split(this.modulation.raw(c));
-      return this.linear.apply(modulate(layerNorm(x), shift, scale)) as tf.Tensor3D;
+      return this.linear.apply(layerNormModulate(x, shift, scale)) as tf.Tensor3D;
     });
   }
 }

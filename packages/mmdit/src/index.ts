@@ -7,7 +7,7 @@
 import './plugin';
 
 export { geluTanh, silu } from './activations';
-export { AdaLNModulation, modulate } from './adaln-modulation';
+export { AdaLNModulation, layerNormModulate, modulate } from './adaln-modulation';
 export { attendHeads, mergeHeads, scaledDotProductAttention, splitHeads } from './attention';
 export { type AttentionProjectionOptions, AttentionProjections, type QKV } from './attention-projections';
 export { CheckpointError } from './checkpoint-error';

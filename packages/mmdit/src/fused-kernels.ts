@@ -1,0 +1,24 @@
+/**
+ * Optional fused kernels. When `@rectiflow/tfjs-native` is enabled it registers these
+ * kernels (with their gradients) for the wasm backend; the MM-DiT then runs them, and
+ * otherwise computes the same math with plain tfjs ops. This package does not depend on it:
+ * the kernel names are the contract.
+ */
+import { tf } from '@rectiflow/core';
+
+/** Kernel names of the fused ops (see `FUSED_OPS` in `@rectiflow/tfjs-native`). */
+export const FUSED_KERNELS = {
+  geluTanh: 'RectiflowGeluTanh',
+  layerNormModulate: 'RectiflowLayerNormModulate',
+  softmax: 'RectiflowSoftmax',
+} as const;
+
+/** Whether a fused kernel is registered for the current backend and can take `x`. */
+export function hasFusedKernel(name: string, x: tf.Tensor): boolean {
+  return x.dtype === 'float32' && tf.getKernel(name, tf.getBackend()) !== undefined;
+}
+
+/** Run a registered fused kernel. */
+export function runFusedKernel(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, number> = {}): tf.Tensor {
+  return tf.engine().runKernel(name, inputs as tf.NamedTensorMap, attrs) as tf.Tensor;
+}

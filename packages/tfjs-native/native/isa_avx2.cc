@@ -1,0 +1,24 @@
+// The kernel table for the avx2 instruction set: the shared kernel templates compiled with this
+// translation unit's flags (set per target in binding.gyp), vectors of 8 floats, a 6-row tile.
+#define RF_VW 8
+#define RF_MR 6
+
+#include <cstdint>
+#include <cstdlib>
+
+#include "kernel_table.h"
+
+namespace rf {
+namespace avx2 {
+#include "gemm_impl.h"
+#include "reduce_impl.h"
+#include "activation_impl.h"
+}  // namespace avx2
+
+const KernelTable* avx2_table() {
+  static const KernelTable table = {"avx2", avx2::kMC, avx2::kNC, avx2::gemm_block, avx2::reduce_rows, avx2::reduce_mid,
+                                    avx2::bias_activation};
+  return &table;
+}
+
+}  // namespace rf

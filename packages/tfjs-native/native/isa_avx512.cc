@@ -1,0 +1,24 @@
+// The kernel table for the avx512 instruction set: the shared kernel templates compiled with this
+// translation unit's flags (set per target in binding.gyp), vectors of 16 floats, a 8-row tile.
+#define RF_VW 16
+#define RF_MR 8
+
+#include <cstdint>
+#include <cstdlib>
+
+#include "kernel_table.h"
+
+namespace rf {
+namespace avx512 {
+#include "gemm_impl.h"
+#include "reduce_impl.h"
+#include "activation_impl.h"
+}  // namespace avx512
+
+const KernelTable* avx512_table() {
+  static const KernelTable table = {"avx512", avx512::kMC, avx512::kNC, avx512::gemm_block, avx512::reduce_rows, avx512::reduce_mid,
+                                    avx512::bias_activation};
+  return &table;
+}
+
+}  // namespace rf

@@ -1,0 +1,24 @@
+// The kernel table for the portable instruction set: the shared kernel templates compiled with this
+// translation unit's flags (set per target in binding.gyp), vectors of 4 floats, a 4-row tile.
+#define RF_VW 4
+#define RF_MR 4
+
+#include <cstdint>
+#include <cstdlib>
+
+#include "kernel_table.h"
+
+namespace rf {
+namespace portable {
+#include "gemm_impl.h"
+#include "reduce_impl.h"
+#include "activation_impl.h"
+}  // namespace portable
+
+const KernelTable* portable_table() {
+  static const KernelTable table = {"portable", portable::kMC, portable::kNC, portable::gemm_block, portable::reduce_rows, portable::reduce_mid,
+                                    portable::bias_activation};
+  return &table;
+}
+
+}  // namespace rf

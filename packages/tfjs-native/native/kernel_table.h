@@ -1,0 +1,40 @@
+// The compute kernels of one instruction set. Each ISA translation unit (isa_avx512.cc,
+// isa_avx2.cc, isa_portable.cc) compiles the same templates with its own compiler flags and
+// fills one table; cpu_dispatch.cc picks the table the CPU supports at run time.
+#pragma once
+#include <cstdint>
+
+namespace rf {
+
+// Element (i, k) of A is a[i * a_row + k * a_col]; element (k, j) of B is b[k * b_row + j * b_col].
+// C is dense row-major [m, n]. Computes rows [m0, m1) and columns [n0, n1) of C = A B
+// (overwriting C). Scratch buffers are thread-local inside the kernel.
+struct GemmArgs {
+  const float* a;
+  const float* b;
+  float* c;
+  int64_t m, n, k;
+  int64_t a_row, a_col, b_row, b_col;
+};
+
+// Activation codes shared with the TypeScript side (src/activation-codes.ts).
+enum Activation : int { kLinear = 0, kRelu = 1, kRelu6 = 2, kSigmoid = 3, kLeakyRelu = 4, kElu = 5 };
+
+struct KernelTable {
+  const char* name;
+  // Block sizes the scheduler splits C into (multiples of the micro-tile).
+  int64_t block_m, block_n;
+  void (*gemm_block)(const GemmArgs& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1);
+  // rows x cols row-major: out[r] = reduce(x[r, :]) for op 0 sum, 2 max (sum is used for mean).
+  void (*reduce_rows)(const float* x, float* out, int64_t rows, int64_t cols, int op);
+  // x is [outer, mid, inner]: out[o, j] = reduce over mid of x[o, :, j].
+  void (*reduce_mid)(const float* x, float* out, int64_t outer, int64_t mid, int64_t inner, int op);
+  // In-place on rows x cols: y = act(y + bias[col]) (bias may be null).
+  void (*bias_activation)(float* y, const float* bias, int64_t rows, int64_t cols, int act, float alpha);
+};
+
+const KernelTable* avx512_table();
+const KernelTable* avx2_table();
+const KernelTable* portable_table();
+
+}  // namespace rf

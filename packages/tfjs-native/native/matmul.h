@@ -1,0 +1,31 @@
+// Batched matrix product with broadcasting batch dimensions, transpose flags and the
+// _FusedMatMul epilogue (bias over the last dimension, activation), scheduled on the pool.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+namespace rf {
+
+// Activation code of prelu (applied here, not in the ISA kernels).
+constexpr int kPrelu = 6;
+
+struct MatMulProblem {
+  const float* a;  // [..batchA, m, k] or [..batchA, k, m] when trans_a
+  const float* b;  // [..batchB, k, n] or [..batchB, n, k] when trans_b
+  float* c;        // [..batch, m, n]
+  int64_t m, n, k;
+  bool trans_a, trans_b;
+  std::vector<int64_t> batch_shape;     // output batch dims
+  std::vector<int64_t> a_batch_stride;  // element stride of A per output batch dim (0 = broadcast)
+  std::vector<int64_t> b_batch_stride;
+  const float* bias = nullptr;  // length n, or length 1 (scalar), or null
+  int64_t bias_len = 0;
+  int activation = 0;  // an Activation code, or kPrelu with prelu_weights
+  float alpha = 0.f;
+  const float* prelu_weights = nullptr;  // length n, or 1 (scalar)
+  int64_t prelu_len = 0;
+};
+
+void matmul(const MatMulProblem& p);
+
+}  // namespace rf

@@ -1,0 +1,119 @@
+// Stock wasm against the native kernels, in one run. Run after building the TypeScript of this
+// package and of @rectiflow/mmdit (`pnpm build`): pnpm --filter @rectiflow/tfjs-native bench
+// Prints matmul GFLOP/s at 1024x1024 and at attention shapes, and the @rectiflow/mmdit
+// benchmark's training step (forward + backward + Adam; batch 8, 4x16x16 latents, 16 text
+// tokens) for depth 2 and 4, with the ratios (BENCH_THREADS=1 for one thread): stock wasm with tf.train.adam, native kernels with
+// tf.train.adam, and native kernels with FusedAdamOptimizer. Medians; BENCH_RUNS sets the runs (default 5).
+import { loadavg } from 'node:os';
+import { createRng, initBackend, tf } from '@rectiflow/core';
+import { MMDiT } from '../../mmdit/dist/index.js';
+import { disableNativeKernels, enableNativeKernels, FusedAdamOptimizer } from '../dist/index.js';
+
+await initBackend('wasm', { quiet: true });
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+// BENCH_THREADS sets the native kernels' threads (default: every core).
+const OPTIONS = process.env.BENCH_THREADS ? { threads: Number(process.env.BENCH_THREADS) } : {};
+const median = (v) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+/**
+ * Median ms per call of each configuration. Runs are interleaved (stock, native, ... in turn),
+ * so load changes on the shared machine hit every configuration alike. Each run repeats the
+ * call until it lasts at least minMs. A configuration is [useNative, fn].
+ */
+async function timeInterleaved(configs, minMs = 0) {
+  const times = configs.map(() => []);
+  for (let r = -2; r < RUNS; r++) {
+    for (const [i, [useNative, fn]] of configs.entries()) {
+      if (useNative) await enableNativeKernels(OPTIONS);
+      else disableNativeKernels();
+      let n = 0;
+      const start = performance.now();
+      do {
+        fn();
+        n++;
+      } while (performance.now() - start < minMs);
+      if (r >= 0) times[i].push((performance.now() - start) / n); // r < 0: warm-up
+    }
+  }
+  disableNativeKernels();
+  return times.map(median);
+}
+
+const native = await enableNativeKernels(OPTIONS);
+disableNativeKernels();
+if (!native.enabled) {
+  console.log(native.message);
+  process.exit(1);
+}
+console.log(`${native.message}; load average ${loadavg()[0].toFixed(1)}; medians of ${RUNS} runs (noisy shared machine)`);
+const rows = [];
+const report = (label, stock, nat, unit, higherIsBetter) => {
+  const ratio = higherIsBetter ? nat / stock : stock / nat;
+  rows.push({ label, stock, nat, unit, ratio });
+  console.log(
+    `${label.padEnd(52)} stock ${stock.toFixed(1).padStart(8)} ${unit}  native ${nat.toFixed(1).padStart(8)} ${unit}  x${ratio.toFixed(2)}`,
+  );
+};
+
+const rng = createRng(1);
+const matmuls = [
+  ['matmul 1024x1024x1024', [1024, 1024], [1024, 1024], false],
+  ['attention q k^T [16,80,64] x [16,80,64]^T (d=2)', [16, 80, 64], [16, 80, 64], true],
+  ['attention [16,80,64] x [16,64,80] (no flag)', [16, 80, 64], [16, 64, 80], false],
+  ['batched [8,256,64] x [8,64,256]', [8, 256, 64], [8, 64, 256], false],
+];
+for (const [label, aShape, bShape, transposeB] of matmuls) {
+  const a = rng.normal(aShape);
+  const b = rng.normal(bShape);
+  const out = tf.tidy(() => tf.matMul(a, b, false, transposeB));
+  const flops = (2 * out.size * aShape[aShape.length - 1]) / 1e9;
+  out.dispose();
+  // wasm kernels run synchronously: the call is the whole cost (no read-back needed)
+  const run = () => tf.matMul(a, b, false, transposeB).dispose();
+  const [stockMs, nativeMs] = await timeInterleaved(
+    [
+      [false, run],
+      [true, run],
+    ],
+    200,
+  );
+  report(label, flops / (stockMs / 1e3), flops / (nativeMs / 1e3), 'GFLOP/s', true);
+  tf.dispose([a, b]);
+}
+
+const BATCH = 8;
+const SIDE = 16;
+const CHANNELS = 4;
+const TOKENS = 16;
+const DIM = 128;
+for (const depth of [2, 4]) {
+  const model = new MMDiT(
+    { depth, inChannels: CHANNELS, contextDim: DIM, pooledDim: DIM, posEmbedMaxSize: SIDE / 2, qkNorm: true },
+    { seed: 1 },
+  );
+  const data = createRng(2);
+  const x = data.normal([BATCH, CHANNELS, SIDE, SIDE]);
+  const t = data.uniform([BATCH], 0, 1000);
+  const y = data.normal([BATCH, DIM]);
+  const context = data.normal([BATCH, TOKENS, DIM]);
+  const target = data.normal([BATCH, CHANNELS, SIDE, SIDE]);
+  const vars = model.trainableVariables();
+  const optimizers = [tf.train.adam(1e-4), tf.train.adam(1e-4), new FusedAdamOptimizer(1e-4)];
+  const step = (optimizer) => () => {
+    const loss = optimizer.minimize(() => tf.losses.meanSquaredError(target, model.forward(x, t, y, context)), true, vars);
+    loss.dataSync();
+    loss.dispose();
+  };
+  const [stockMs, nativeMs, fusedMs] = await timeInterleaved([
+    [false, step(optimizers[0])],
+    [true, step(optimizers[1])],
+    [true, step(optimizers[2])],
+  ]);
+  for (const o of optimizers) o.dispose();
+  report(`MM-DiT d=${depth} training step (fwd+bwd+Adam)`, stockMs, nativeMs, 'ms', false);
+  report(`MM-DiT d=${depth} step, native + FusedAdamOptimizer`, stockMs, fusedMs, 'ms', false);
+  tf.dispose([x, t, y, context, target]);
+  model.dispose();
+}

@@ -1,0 +1,140 @@
+/**
+ * The native kernels and gradients behind the fused custom ops ({@link FUSED_OPS}).
+ * float32 only: the ops in `fused-ops.ts` use them only for float32 inputs.
+ */
+import { tf } from '@rectiflow/core';
+import { FUSED_OPS } from './fused-op-names';
+import type { NativeBinding } from './native-binding';
+import { heapOf, offsetOf, type WasmBackend } from './wasm-heap';
+
+type Inputs = Record<string, tf.TensorInfo>;
+
+/** Kernel configs of every fused op, for the 'wasm' backend. */
+export function fusedKernels(binding: NativeBinding): tf.KernelConfig[] {
+  const kernel = (
+    kernelName: string,
+    f: (inputs: Inputs, backend: WasmBackend, attrs: Record<string, number>) => tf.TensorInfo | tf.TensorInfo[],
+  ) => ({
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: ((args: { inputs: Inputs; backend: unknown; attrs?: Record<string, number> }) =>
+      f(args.inputs, args.backend as WasmBackend, args.attrs ?? {})) as unknown as tf.KernelFunc,
+  });
+  return [
+    kernel(FUSED_OPS.geluTanh, ({ x }, backend) => {
+      const y = backend.makeOutput(x.shape, 'float32');
+      binding.geluTanh(heapOf(backend), offsetOf(backend, x), offsetOf(backend, y), tf.util.sizeFromShape(x.shape));
+      return y;
+    }),
+    kernel(FUSED_OPS.geluTanhGrad, ({ dy, x }, backend) => {
+      const dx = backend.makeOutput(x.shape, 'float32');
+      binding.geluTanhGrad(
+        heapOf(backend),
+        offsetOf(backend, dy),
+        offsetOf(backend, x),
+        offsetOf(backend, dx),
+        tf.util.sizeFromShape(x.shape),
+      );
+      return dx;
+    }),
+    kernel(FUSED_OPS.layerNormModulate, ({ x, shift, scale }, backend, { eps }) => {
+      const [b, l, c] = x.shape;
+      const y = backend.makeOutput(x.shape, 'float32');
+      binding.layerNormModulate(
+        heapOf(backend),
+        offsetOf(backend, x),
+        offsetOf(backend, shift),
+        offsetOf(backend, scale),
+        offsetOf(backend, y),
+        b,
+        l,
+        c,
+        eps,
+      );
+      return y;
+    }),
+    kernel(FUSED_OPS.layerNormModulateGrad, ({ dy, x, scale }, backend, { eps }) => {
+      const [b, l, c] = x.shape;
+      const dx = backend.makeOutput(x.shape, 'float32');
+      const dshift = backend.makeOutput([b, c], 'float32');
+      const dscale = backend.makeOutput([b, c], 'float32');
+      binding.layerNormModulateGrad(
+        heapOf(backend),
+        offsetOf(backend, dy),
+        offsetOf(backend, x),
+        offsetOf(backend, scale),
+        offsetOf(backend, dx),
+        offsetOf(backend, dshift),
+        offsetOf(backend, dscale),
+        b,
+        l,
+        c,
+        eps,
+      );
+      return [dx, dshift, dscale];
+    }),
+    kernel(FUSED_OPS.softmax, ({ x }, backend) => {
+      const y = backend.makeOutput(x.shape, 'float32');
+      const cols = x.shape[x.shape.length - 1] ?? 1;
+      const size = tf.util.sizeFromShape(x.shape);
+      if (size > 0) binding.softmax(heapOf(backend), offsetOf(backend, x), offsetOf(backend, y), size / cols, cols);
+      return y;
+    }),
+    kernel(FUSED_OPS.softmaxGrad, ({ dy, y }, backend) => {
+      const dx = backend.makeOutput(y.shape, 'float32');
+      const cols = y.shape[y.shape.length - 1] ?? 1;
+      const size = tf.util.sizeFromShape(y.shape);
+      if (size > 0)
+        binding.softmaxGrad(heapOf(backend), offsetOf(backend, dy), offsetOf(backend, y), offsetOf(backend, dx), size / cols, cols);
+      return dx;
+    }),
+    kernel(FUSED_OPS.adamUpdate, ({ p, m, v, g }, backend, a) => {
+      const outs = [p, m, v].map((t) => backend.makeOutput(t.shape, 'float32'));
+      binding.adamUpdate(
+        heapOf(backend),
+        offsetOf(backend, p),
+        offsetOf(backend, m),
+        offsetOf(backend, v),
+        offsetOf(backend, g),
+        offsetOf(backend, outs[0]),
+        offsetOf(backend, outs[1]),
+        offsetOf(backend, outs[2]),
+        tf.util.sizeFromShape(p.shape),
+        [a.lr, a.beta1, a.beta2, a.eps, a.weightDecay, a.correction1, a.correction2],
+      );
+      return outs;
+    }),
+  ];
+}
+
+/** Gradients of the fused ops (backend independent: they call the gradient kernels). */
+export const fusedGradients: tf.GradConfig[] = [
+  {
+    kernelName: FUSED_OPS.geluTanh,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved) => ({
+      x: () => tf.engine().runKernel(FUSED_OPS.geluTanhGrad, { dy: dy as tf.Tensor, x: saved[0] }) as tf.Tensor,
+    }),
+  },
+  {
+    kernelName: FUSED_OPS.softmax,
+    outputsToSave: [true],
+    gradFunc: (dy, saved) => ({ x: () => tf.engine().runKernel(FUSED_OPS.softmaxGrad, { dy: dy as tf.Tensor, y: saved[0] }) as tf.Tensor }),
+  },
+  {
+    kernelName: FUSED_OPS.layerNormModulate,
+    inputsToSave: ['x', 'shift', 'scale'],
+    gradFunc: (dy, saved, attrs) => {
+      // One kernel call for the three gradients, made here: tfjs calls each input's gradient
+      // in its own tidy, which would dispose the other two outputs.
+      const [dx, dshift, dscale] = tf
+        .engine()
+        .runKernel(
+          FUSED_OPS.layerNormModulateGrad,
+          { dy: dy as tf.Tensor, x: saved[0], scale: saved[2] },
+          attrs as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor[];
+      return { x: () => dx, shift: () => dshift, scale: () => dscale };
+    },
+  },
+];

@@ -1,0 +1,127 @@
+import { createRng, tf } from '@rectiflow/core';
+import { expectNoTensorLeak } from '@rectiflow/core/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { disableNativeKernels, FUSED_OPS, FusedAdamOptimizer, geluTanh, hasFusedKernel, layerNormModulate, softmax } from './index';
+import { enableForTests, expectMatch, stockAndNative } from './test-helpers';
+
+const rng = createRng(21);
+
+afterAll(() => disableNativeKernels());
+
+describe('fused ops', () => {
+  it('are native only while enabled', async () => {
+    await enableForTests();
+    expect(hasFusedKernel(FUSED_OPS.geluTanh)).toBe(true);
+    disableNativeKernels();
+    expect(hasFusedKernel(FUSED_OPS.geluTanh)).toBe(false);
+  });
+
+  it('geluTanh and its gradient match the plain expression on stock wasm', async () => {
+    for (const shape of [[1], [7, 13], [2, 80, 512], [0, 3]]) {
+      const x = rng.normal(shape, 0, 3);
+      const w = rng.normal(shape);
+      const f = () => [geluTanh(x), tf.grad((y: tf.Tensor) => tf.sum(tf.mul(geluTanh(y), w)))(x)];
+      const result = await stockAndNative(f);
+      expect(result.native[0].length).toBe(result.stock[0].length);
+      expectMatch(result, `gelu ${shape}`);
+      tf.dispose([x, w]);
+    }
+  });
+
+  it('layerNormModulate and its gradients match the plain expression on stock wasm', async () => {
+    for (const [b, l, c] of [
+      [1, 1, 8],
+      [2, 5, 33],
+      [8, 80, 128],
+    ]) {
+      const x = rng.normal([b, l, c], 0.5, 2);
+      const shift = rng.normal([b, c]);
+      const scale = rng.normal([b, c], 0, 0.3);
+      const w = rng.normal([b, l, c]);
+      const f = () => [
+        layerNormModulate(x as tf.Tensor3D, shift as tf.Tensor2D, scale as tf.Tensor2D),
+        ...tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) =>
+          tf.sum(tf.mul(layerNormModulate(p as tf.Tensor3D, q as tf.Tensor2D, r as tf.Tensor2D), w)),
+        )([x, shift, scale]),
+      ];
+      expectMatch(await stockAndNative(f), `layerNormModulate ${b}x${l}x${c}`);
+      tf.dispose([x, shift, scale, w]);
+    }
+  });
+
+  it('softmax and its gradient match tf.softmax on stock wasm', async () => {
+    for (const shape of [[1], [5, 1], [3, 7], [32, 80, 80], [0, 4]]) {
+      const x = rng.normal(shape, 0, 4);
+      const w = rng.normal(shape);
+      const f = () => [softmax(x), tf.grad((y: tf.Tensor) => tf.sum(tf.mul(softmax(y), w)))(x)];
+      const g = () => [tf.softmax(x), tf.grad((y: tf.Tensor) => tf.sum(tf.mul(tf.softmax(y), w)))(x)];
+      const result = await stockAndNative(f, g);
+      expect(result.native[0].length).toBe(result.stock[0].length);
+      expectMatch(result, `softmax ${shape}`);
+      tf.dispose([x, w]);
+    }
+  });
+
+  it('layerNormModulate rejects mismatched modulation shapes', async () => {
+    await enableForTests();
+    const x = tf.zeros([2, 3, 4]) as tf.Tensor3D;
+    expect(() => layerNormModulate(x, tf.zeros([2, 5]) as tf.Tensor2D, tf.zeros([2, 4]) as tf.Tensor2D)).toThrow(/shift/);
+    x.dispose();
+  });
+});
+
+describe('FusedAdamOptimizer', () => {
+  /** Parameters after `steps` steps of `make()` on a small least-squares problem. */
+  function train(make: () => tf.Optimizer, steps = 10): Float32Array[] {
+    const data = createRng(5);
+    const a = data.normal([16, 7]);
+    const target = data.normal([16, 3]);
+    const w = tf.variable(data.normal([7, 3]));
+    const bias = tf.variable(data.normal([3]));
+    const optimizer = make();
+    for (let i = 0; i < steps; i++) {
+      optimizer.minimize(() => tf.mean(tf.square(tf.sub(tf.add(tf.matMul(a, w), bias), target))) as tf.Scalar, false, [w, bias]);
+    }
+    const out = [w.dataSync() as Float32Array, bias.dataSync() as Float32Array];
+    optimizer.dispose();
+    tf.dispose([a, target, w, bias]);
+    return out;
+  }
+
+  it('matches tf.train.adam on stock wasm, fused and unfused', async () => {
+    disableNativeKernels();
+    const reference = train(() => tf.train.adam(0.05));
+    const plain = train(() => new FusedAdamOptimizer(0.05));
+    await enableForTests();
+    const fused = train(() => new FusedAdamOptimizer(0.05));
+    expectMatch({ stock: reference, native: plain }, 'unfused vs tf.train.adam');
+    expectMatch({ stock: reference, native: fused }, 'fused vs tf.train.adam');
+  });
+
+  it('AdamW: the fused update matches the unfused one', async () => {
+    disableNativeKernels();
+    const plain = train(() => new FusedAdamOptimizer(0.05, { weightDecay: 0.1 }));
+    await enableForTests();
+    const fused = train(() => new FusedAdamOptimizer(0.05, { weightDecay: 0.1 }));
+    expectMatch({ stock: plain, native: fused }, 'AdamW');
+    const noDecay = train(() => new FusedAdamOptimizer(0.05));
+    expect(Math.abs(noDecay[0][0] - fused[0][0])).toBeGreaterThan(1e-4);
+  });
+
+  it('leaks no tensors over steps, and saves and restores its state', async () => {
+    await enableForTests();
+    const w = tf.variable(rng.normal([5, 4]));
+    const optimizer = new FusedAdamOptimizer(0.01, { weightDecay: 0.01 });
+    const loss = () => tf.sum(tf.square(w)) as tf.Scalar;
+    optimizer.minimize(loss, false, [w]);
+    await expectNoTensorLeak(() => optimizer.minimize(loss, false, [w]), { iterations: 20, label: 'FusedAdam step' });
+    const weights = await optimizer.getWeights();
+    expect(weights.map((x) => x.name)).toEqual(['iter', `${w.name}/m`, `${w.name}/v`]);
+    const copy = new FusedAdamOptimizer(0.01, { weightDecay: 0.01 });
+    await copy.setWeights(weights);
+    expect(copy.iterations).toBe(22); // 1 + 1 warm-up + 20 measured steps
+    optimizer.dispose();
+    copy.dispose();
+    w.dispose();
+  });
+});

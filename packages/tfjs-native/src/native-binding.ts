@@ -1,0 +1,101 @@
+/**
+ * The functions of the compiled addon (`build/Release/tfjs_native.node`). Every kernel takes
+ * the wasm heap and byte offsets into it, and reads and writes the tensors in place.
+ */
+
+/** What the addon reports about itself. */
+export interface NativeInfo {
+  /** The instruction set of the kernels in use: `avx512`, `avx2` or `portable`. */
+  isa: string;
+  /** Threads used by the kernels, the calling thread included. */
+  threads: number;
+  /** Bytes of temporary native memory currently held (0 between kernel calls). */
+  scratchBytes: number;
+  /** The instruction sets this CPU can run, best first. */
+  supportedIsas: string[];
+}
+
+/** The raw addon interface (internal: use the kernels through tfjs). */
+export interface NativeBinding {
+  matMul(
+    heap: ArrayBuffer,
+    aOffset: number,
+    bOffset: number,
+    outOffset: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    batchShape: number[],
+    aBatchStrides: number[],
+    bBatchStrides: number[],
+    aSize: number,
+    bSize: number,
+    biasOffset: number,
+    biasSize: number,
+    activation: number,
+    alpha: number,
+    preluOffset: number,
+    preluSize: number,
+  ): void;
+  reduce(heap: ArrayBuffer, xOffset: number, outOffset: number, shape: number[], axes: number[], op: number): void;
+  transpose(heap: ArrayBuffer, xOffset: number, outOffset: number, shape: number[], perm: number[]): void;
+  slice(heap: ArrayBuffer, xOffset: number, outOffset: number, shape: number[], begin: number[], size: number[]): void;
+  concat(heap: ArrayBuffer, outOffset: number, outer: number, inputOffsets: number[], widths: number[]): void;
+  geluTanh(heap: ArrayBuffer, xOffset: number, yOffset: number, size: number): void;
+  geluTanhGrad(heap: ArrayBuffer, dyOffset: number, xOffset: number, dxOffset: number, size: number): void;
+  layerNormModulate(
+    heap: ArrayBuffer,
+    xOffset: number,
+    shiftOffset: number,
+    scaleOffset: number,
+    yOffset: number,
+    batch: number,
+    tokens: number,
+    channels: number,
+    eps: number,
+  ): void;
+  layerNormModulateGrad(
+    heap: ArrayBuffer,
+    dyOffset: number,
+    xOffset: number,
+    scaleOffset: number,
+    dxOffset: number,
+    dshiftOffset: number,
+    dscaleOffset: number,
+    batch: number,
+    tokens: number,
+    channels: number,
+    eps: number,
+  ): void;
+  adamUpdate(
+    heap: ArrayBuffer,
+    pOffset: number,
+    mOffset: number,
+    vOffset: number,
+    gOffset: number,
+    pOutOffset: number,
+    mOutOffset: number,
+    vOutOffset: number,
+    size: number,
+    hyper: [lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, correction1: number, correction2: number],
+  ): void;
+  binary(
+    heap: ArrayBuffer,
+    op: number,
+    aOffset: number,
+    bOffset: number,
+    outOffset: number,
+    outShape: number[],
+    aStrides: number[],
+    bStrides: number[],
+    aSize: number,
+    bSize: number,
+  ): void;
+  softmax(heap: ArrayBuffer, xOffset: number, yOffset: number, rows: number, cols: number): void;
+  softmaxGrad(heap: ArrayBuffer, dyOffset: number, yOffset: number, dxOffset: number, rows: number, cols: number): void;
+  info(): NativeInfo;
+  setThreads(threads: number): number;
+  setIsa(name: string): boolean;
+}

@@ -1,0 +1,43 @@
+/**
+ * Test helpers: run the same computation on stock wasm and on the native kernels, and
+ * compare within a relative tolerance (relative to the largest magnitude of the result, so
+ * sums that cancel to near zero are judged fairly).
+ */
+import { tf } from '@rectiflow/core';
+import { expectClose } from '@rectiflow/core/testing';
+import { disableNativeKernels, enableNativeKernels } from './index';
+
+/** Native kernels on for the file's tests (call in beforeAll). */
+export async function enableForTests(): Promise<void> {
+  const status = await enableNativeKernels();
+  if (!status.enabled) throw new Error(status.message);
+}
+
+/**
+ * Values of `fn()` on the native kernels and of `reference()` (default `fn`) on stock wasm;
+ * native stays enabled after.
+ */
+export async function stockAndNative(
+  fn: () => tf.Tensor | tf.Tensor[],
+  reference: () => tf.Tensor | tf.Tensor[] = fn,
+): Promise<{ stock: Float32Array[]; native: Float32Array[] }> {
+  const read = (f: () => tf.Tensor | tf.Tensor[]) =>
+    tf.tidy(() => {
+      const out = f();
+      return (Array.isArray(out) ? out : [out]).map((t) => t.dataSync() as Float32Array);
+    });
+  disableNativeKernels();
+  const stock = read(reference);
+  await enableForTests();
+  const native = read(fn);
+  return { stock, native };
+}
+
+/** Every native result within `rtol` of stock, relative to the largest stock magnitude. */
+export function expectMatch(result: { stock: Float32Array[]; native: Float32Array[] }, label: string, rtol = 1e-5): void {
+  result.stock.forEach((expected, i) => {
+    let scale = 0;
+    for (const v of expected) scale = Math.max(scale, Math.abs(v));
+    expectClose(result.native[i], expected, { atol: rtol * Math.max(scale, 1e-30), rtol, label: `${label}[${i}]` });
+  });
+}
