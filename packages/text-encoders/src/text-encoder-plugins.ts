@@ -5,8 +5,9 @@
  * - `small-text(captions=['a red circle', ...], dim=64, depth=2, heads=4, length=32)`
  * - `cached(small-text(..., trainable=false), maxEntries=0)`
  *
- * The SD3 stack needs its checkpoints read first, which a synchronous plugin cannot do:
- * build it with {@link Sd3TextEncoder.load}.
+ * - `sd3-text(clipL="sd3.safetensors", clipG="sd3.safetensors", tokenizer="clip/tokenizer.json",
+ *   t5="t5xxl.safetensors", t5Tokenizer="t5/tokenizer.json")`: the SD3 stack, loaded
+ *   asynchronously: `await createAsync('text-encoder', spec)` (or {@link Sd3TextEncoder.load}).
  */
 import {
   create,
@@ -17,7 +18,9 @@ import {
   type TextEncoder,
   ValidationError,
 } from '@rectiflow/core';
+import type { ClipActivation } from './activations';
 import { CachedTextEncoder, EmbeddingCache } from './embedding-cache';
+import { Sd3TextEncoder } from './sd3-conditioning';
 import { SmallTextEncoder } from './small-text-encoder';
 
 function captionsOf(value: unknown): string[] {
@@ -52,6 +55,44 @@ const BUILT_IN: Record<string, PluginDefinition<TextEncoder>> = {
         seed: p.seed as number,
         trainable: p.trainable as boolean,
       }),
+  },
+  'sd3-text': {
+    description: 'the SD3 conditioning stack: CLIP-L + CLIP-G (+ optional T5) from safetensors, with their tokenizers',
+    params: [
+      { name: 'clipL', type: 'string', description: 'CLIP-L weights (HF keys, or an SD3 single file)' },
+      { name: 'clipG', type: 'string', description: 'CLIP-G weights (HF keys, or an SD3 single file)' },
+      { name: 'tokenizer', type: 'string', description: 'the CLIP tokenizer.json' },
+      { name: 't5', type: 'string', default: '', description: 'T5-XXL weights; empty: no T5 (zeros)' },
+      { name: 't5Tokenizer', type: 'string', default: '', description: 'the T5 tokenizer.json (with t5)' },
+      { name: 't5Length', type: 'integer', default: 77, min: 1, description: 'T5 tokens in the context' },
+      { name: 'clipLHeads', type: 'integer', default: 0, min: 0, description: 'CLIP-L heads; 0 = width / 64' },
+      { name: 'clipGHeads', type: 'integer', default: 0, min: 0, description: 'CLIP-G heads; 0 = width / 64' },
+      { name: 'clipLAct', type: 'string', default: 'auto', oneOf: ['auto', 'quick_gelu', 'gelu'], description: 'CLIP-L activation' },
+      { name: 'clipGAct', type: 'string', default: 'auto', oneOf: ['auto', 'quick_gelu', 'gelu'], description: 'CLIP-G activation' },
+    ],
+    load: async (p: PluginParams) => {
+      if (p.t5 && !p.t5Tokenizer)
+        throw new ValidationError('sd3-text t5Tokenizer', p.t5Tokenizer, 'the T5 tokenizer.json path when t5 is given');
+      const { readTokenizerFile } = await import('./node-file');
+      const clipOptions = (heads: unknown, act: unknown) => ({
+        ...((heads as number) > 0 ? { numHeads: heads as number } : {}),
+        ...(act !== 'auto' ? { hiddenAct: act as ClipActivation } : {}),
+      });
+      return Sd3TextEncoder.load(
+        {
+          clipL: p.clipL as string,
+          clipG: p.clipG as string,
+          t5: (p.t5 as string) || null,
+          tokenizers: {
+            clip: await readTokenizerFile(p.tokenizer as string),
+            t5: p.t5Tokenizer ? await readTokenizerFile(p.t5Tokenizer as string) : null,
+          },
+          clipLOptions: clipOptions(p.clipLHeads, p.clipLAct),
+          clipGOptions: clipOptions(p.clipGHeads, p.clipGAct),
+        },
+        { t5Length: p.t5Length as number },
+      );
+    },
   },
   cached: {
     description: 'answers repeated prompts of a frozen encoder from an embedding cache',
