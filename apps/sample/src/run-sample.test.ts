@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodePng } from '@rectiflow/autoencoders';
 import { tf } from '@rectiflow/core';
+import { colorAdherence } from '@rectiflow/data';
 import { MMDiT } from '@rectiflow/mmdit';
 import { readSafetensors, writeSafetensors } from '@rectiflow/safetensors';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -68,12 +69,39 @@ describe('rectiflow-sample with a trained run', () => {
 
   it('rejects bad arguments clearly', async () => {
     await expect(runSample(['--checkpoint', run], quiet)).rejects.toThrow(/--prompt: no prompts given/);
-    await expect(runSample(['--prompt', 'x'], quiet)).rejects.toThrow(/pass exactly one of --checkpoint RUN_DIR or --sd3 FILE/);
+    await expect(runSample(['--checkpoint', run, '--sd3', 'x', '--prompt', 'x'], quiet)).rejects.toThrow(
+      /pass one of --checkpoint RUN_DIR or --sd3 FILE, not both/,
+    );
     await expect(runSample(['--checkpoint', run, '--prompt', 'x', '--steps', '0'], quiet)).rejects.toThrow(
       /--steps: got 0; expected an integer >= 1/,
     );
     await expect(runSample(['--bogus'], quiet)).rejects.toThrow(/Unknown option '--bogus'/);
     await expect(runSample(['--checkpoint', '/nonexistent', '--prompt', 'x'], quiet)).rejects.toThrow(/no state.json/);
+  });
+});
+
+describe('the bundled shapes model', () => {
+  it('loads by default and draws the colours the prompts name', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'rectiflow-bundled-'));
+    const prompts = [
+      'a large red circle in the center',
+      'a large blue square at the top left',
+      'a large green triangle at the bottom right',
+      'a large yellow circle on the left',
+      'a large purple square at the bottom',
+      'a large orange triangle at the top',
+    ];
+    const lines: string[] = [];
+    const summary = await runSample([...prompts.flatMap((p) => ['--prompt', p]), '--out', out], (l) => lines.push(l));
+    expect(lines[0]).toMatch(/using the bundled model/);
+    const images = (summary?.files ?? []).map((f) => {
+      const t = decodePng(readFileSync(f));
+      const data = t.dataSync() as Float32Array;
+      t.dispose();
+      return Float32Array.from(data);
+    });
+    // The generated images follow the prompts' colours (the untrained model: about 1 in 6).
+    expect(colorAdherence(images, prompts, 32, 32)).toBeGreaterThanOrEqual(5 / 6);
   });
 });
 

@@ -4,6 +4,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { encodePng, loadSD3VAE } from '@rectiflow/autoencoders';
 import { type Autoencoder, checkNumber, RectiflowError, type TextEncoder, tf, type VelocityFn } from '@rectiflow/core';
@@ -15,11 +16,12 @@ import { generate, gridPng, loadRun } from '@rectiflow/train-app/sampling';
 export const HELP = `rectiflow-sample: text to images.
 
 Usage:
-  rectiflow-sample --checkpoint RUN_DIR --prompt "a red circle" [--prompt ...] [options]
+  rectiflow-sample [--checkpoint RUN_DIR] --prompt "a large red circle in the center" [--prompt ...] [options]
   rectiflow-sample --sd3 sd3_medium.safetensors --tokenizer clip/tokenizer.json [--t5-tokenizer t5/tokenizer.json] --prompt "..." [options]
 
 Sources:
-  --checkpoint <dir>      a rectiflow-train run folder (its latest checkpoint) or a checkpoint folder
+  --checkpoint <dir>      a rectiflow-train run folder (its latest checkpoint) or a checkpoint folder;
+                          without --checkpoint and --sd3, the bundled shapes model (models/shapes-mmdit-d2)
   --no-ema                use the raw weights instead of the EMA (checkpoints)
   --sd3 <file>            official SD3 weights: MM-DiT (model.diffusion_model.* or bare keys); by default also
                           the VAE and text encoders when the file holds them (single-file checkpoints)
@@ -44,6 +46,9 @@ Prompts and sampling:
   --batch-size <n>        images per batch (default 8)
   --out <dir>             output folder (default samples)
   --help                  this text`;
+
+/** The small shapes model shipped with this app (see models/shapes-mmdit-d2/README.md). */
+export const BUNDLED_MODEL = fileURLToPath(new URL('../models/shapes-mmdit-d2', import.meta.url));
 
 export interface SampleSummary {
   files: string[];
@@ -189,12 +194,14 @@ export async function runSample(
         .filter((l) => l.trim()),
     );
   if (!prompts.length) throw new RectiflowError('--prompt: no prompts given; pass --prompt "..." or --prompts-file FILE');
-  if (!!v.checkpoint === !!v.sd3) throw new RectiflowError('source: pass exactly one of --checkpoint RUN_DIR or --sd3 FILE');
+  if (v.checkpoint && v.sd3) throw new RectiflowError('source: pass one of --checkpoint RUN_DIR or --sd3 FILE, not both');
 
   let pipeline: Pipeline;
-  if (v.checkpoint) {
-    const run = await loadRun(v.checkpoint, !v['no-ema']);
-    log(`loaded ${resolve(v.checkpoint)} at step ${run.step} (${v['no-ema'] ? 'raw' : 'EMA'} weights)`);
+  if (!v.sd3) {
+    const checkpoint = v.checkpoint ?? BUNDLED_MODEL;
+    if (!v.checkpoint) log(`no --checkpoint or --sd3: using the bundled model ${checkpoint} (trained on the shapes dataset)`);
+    const run = await loadRun(checkpoint, !v['no-ema']);
+    log(`loaded ${resolve(checkpoint)} at step ${run.step} (${v['no-ema'] ? 'raw' : 'EMA'} weights)`);
     pipeline = {
       model: run.model.predict,
       textEncoder: run.textEncoder,
