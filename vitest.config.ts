@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { projects } from './vitest.workspace.ts';
 
@@ -7,7 +8,7 @@ export default defineConfig({
   resolve: { conditions: ['@rectiflow/source'] },
   test: {
     projects,
-    setupFiles: [new URL('./vitest.setup.ts', import.meta.url).pathname],
+    setupFiles: [fileURLToPath(new URL('./vitest.setup.ts', import.meta.url))],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default', 'json'],

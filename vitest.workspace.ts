@@ -5,8 +5,9 @@
  * config (`extends: true`).
  */
 import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('.', import.meta.url).pathname;
+const root = fileURLToPath(new URL('.', import.meta.url));
 
 function projectsUnder(folder: 'packages' | 'apps') {
   if (!existsSync(`${root}${folder}`)) return [];

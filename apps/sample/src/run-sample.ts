@@ -38,11 +38,12 @@ Prompts and sampling:
   --prompt <text>         a prompt (repeatable)
   --prompts-file <file>   one prompt per line
   --negative-prompt <t>   used for the unconditional branch (default: empty)
-  --steps <n>             solver steps (default: 24; 28 with --sd3)
-  --solver <spec>         euler, heun, midpoint, rk4, dpmpp-2m, dpmpp-2m-sd3, dopri5(rtol=1e-3) (default euler)
+  --steps <n>             solver steps (default: the run's; 28 with --sd3)
+  --solver <spec>         euler, heun, midpoint, rk4, dpmpp-2m, dpmpp-2m-sd3, dopri5(rtol=1e-3) (default: the run's; euler with --sd3)
   --guidance <scale>      classifier-free guidance (default: 3; 5 with --sd3)
   --shift <alpha>         time shift (default: the run's; 3 with --sd3, on the official sigma grid)
-  --seed <n>              noise seed (default 0); the same seed gives the same images
+  --seed <n>              noise seed (default 0); image i uses seed + i, so the same seed gives the same images
+                          whatever the batch size
   --batch-size <n>        images per batch (default 8)
   --out <dir>             output folder (default samples)
   --help                  this text`;
@@ -62,7 +63,7 @@ interface Pipeline {
   textEncoder: TextEncoder;
   autoencoder: Autoencoder;
   latentShape: [number, number, number];
-  defaults: { steps: number; guidance: number; shift: number; grid?: (steps: number, shift: number) => number[] };
+  defaults: { steps: number; guidance: number; shift: number; solver?: string; grid?: (steps: number, shift: number) => number[] };
   dispose(): void;
 }
 
@@ -187,14 +188,18 @@ export async function runSample(
     return undefined;
   }
   const prompts = [...(v.prompt ?? [])];
-  if (v['prompts-file'])
-    prompts.push(
-      ...readFileSync(v['prompts-file'], 'utf8')
-        .split(/\r?\n/)
-        .filter((l) => l.trim()),
-    );
+  if (v['prompts-file']) {
+    let text: string;
+    try {
+      text = readFileSync(v['prompts-file'], 'utf8');
+    } catch (e) {
+      throw new RectiflowError(`--prompts-file: cannot read ${v['prompts-file']} (${(e as Error).message})`);
+    }
+    prompts.push(...text.split(/\r?\n/).filter((l) => l.trim()));
+  }
   if (!prompts.length) throw new RectiflowError('--prompt: no prompts given; pass --prompt "..." or --prompts-file FILE');
   if (v.checkpoint && v.sd3) throw new RectiflowError('source: pass one of --checkpoint RUN_DIR or --sd3 FILE, not both');
+  if (!v.sd3 && (v.width || v.height)) throw new RectiflowError('--width/--height: only with --sd3 (a run samples at its training size)');
 
   let pipeline: Pipeline;
   if (!v.sd3) {
@@ -207,7 +212,7 @@ export async function runSample(
       textEncoder: run.textEncoder,
       autoencoder: run.autoencoder,
       latentShape: run.latentShape,
-      defaults: { steps: run.config.sampleSteps, guidance: run.config.guidance, shift: run.config.shift },
+      defaults: { steps: run.config.sampleSteps, guidance: run.config.guidance, shift: run.shift, solver: run.config.sampleSolver },
       dispose: () => run.dispose(),
     };
   } else {
@@ -221,7 +226,7 @@ export async function runSample(
     const batchSize = int('--batch-size', v['batch-size'], 8);
     const out = resolve(v.out ?? 'samples');
     mkdirSync(out, { recursive: true });
-    const solver = v.solver ?? 'euler';
+    const solver = v.solver ?? pipeline.defaults.solver ?? 'euler';
     const started = Date.now();
     let nfe = 0;
     const files: string[] = [];

@@ -30,14 +30,18 @@ async function main(argv: string[]): Promise<number> {
   let stopRequests = 0;
   const onSignal = () => {
     stopRequests++;
-    if (stopRequests === 1) process.stderr.write('\nstopping: finishing the step and saving a checkpoint (Ctrl-C again to quit now)\n');
-    else process.exit(130);
+    if (stopRequests === 1) {
+      process.stderr.write('\nstopping: finishing the step and saving a checkpoint (Ctrl-C again to quit now)\n');
+    } else {
+      process.stderr.write('\nquitting without saving; the last complete checkpoint is kept\n');
+      process.exit(130);
+    }
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let trainer: Trainer | undefined;
   try {
-    trainer = await Trainer.create(config, { shouldStop: () => stopRequests > 0 });
+    trainer = await Trainer.create(config, { shouldStop: () => stopRequests > 0 }, loaded.given);
     const result = await trainer.run();
     const out = [
       '',

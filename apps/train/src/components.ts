@@ -4,7 +4,7 @@
  * channels, context width, position grid, the caption vocabulary) are filled in from the
  * other parts, so `mmdit(depth=2, patch=4)` is enough.
  */
-import '@rectiflow/autoencoders';
+import { loadSD3VAE } from '@rectiflow/autoencoders';
 import {
   type Autoencoder,
   create,
@@ -50,11 +50,38 @@ export interface Components {
   formulation: Formulation;
   /** The latent shape [C, h, w] the model sees. */
   latentShape: [number, number, number];
+  /** The time shift of the formulation, which sampling uses too. */
+  shift: number;
 }
 
-/** Build the components of a new run. */
-export function buildComponents(config: TrainConfig, autoencoder: Autoencoder, vocabularyCaptions?: string[]): Components {
+/** The autoencoder a configuration names: an SD3 VAE from `config.vae`, or the spec. */
+export async function autoencoderFor(config: Pick<TrainConfig, 'autoencoder' | 'vae'>, imageChannels: number): Promise<Autoencoder> {
+  if (config.vae) return loadSD3VAE(config.vae);
+  return create('autoencoder', withDefaults('autoencoder', config.autoencoder, { channels: imageChannels }));
+}
+
+/**
+ * The time shift sampling should use: the formulation's own `shift` argument when it has
+ * one, which `config.shift` sets unless the spec gives it. A shift other than 1 on a
+ * formulation without a shift parameter is refused, so training and sampling never disagree.
+ */
+export function samplingShift(config: TrainConfig): number {
+  const { params } = registry.resolve(
+    'formulation',
+    config.shift === 1 ? config.formulation : withDefaults('formulation', config.formulation, { shift: config.shift }),
+  );
+  if (typeof params.shift === 'number') return params.shift;
+  if (config.shift !== 1) {
+    throw new RectiflowError(`shift: got ${config.shift}; the formulation ${config.formulation} has no shift parameter (use 1)`);
+  }
+  return 1;
+}
+
+/** Build the components of a run. */
+export async function buildComponents(config: TrainConfig, vocabularyCaptions?: string[]): Promise<Components> {
+  const shift = samplingShift(config);
   const dataset = create('dataset', config.dataset) as Dataset;
+  const autoencoder = await autoencoderFor(config, dataset.channels);
   if (autoencoder.imageChannels !== dataset.channels) {
     autoencoder.dispose();
     throw new RectiflowError(
@@ -90,7 +117,7 @@ export function buildComponents(config: TrainConfig, autoencoder: Autoencoder, v
     'formulation',
     config.shift === 1 ? config.formulation : withDefaults('formulation', config.formulation, { shift: config.shift }),
   );
-  return { dataset, autoencoder, textEncoder, model, formulation, latentShape };
+  return { dataset, autoencoder, textEncoder, model, formulation, latentShape, shift };
 }
 
 /** The MM-DiT inside a velocity model. */

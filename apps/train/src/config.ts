@@ -21,7 +21,11 @@ export const DEFAULT_SAMPLE_PROMPTS = [
 export const TrainConfigSchema = z
   .object({
     out: z.string().min(1).default('runs/shapes').describe('run folder: config, metrics, checkpoints, samples, report'),
-    minutes: z.number().positive().default(10).describe('wall-clock training budget in minutes (sampling and report come after)'),
+    minutes: z
+      .number()
+      .positive()
+      .default(10)
+      .describe('wall-clock training budget in minutes, counted over resumes (sampling and report come after)'),
     maxSteps: z.number().int().positive().optional().describe('stop after this many steps even if time is left'),
     seed: z.number().int().default(0).describe('seed of every random choice: init, data order, noise, timesteps, dropout'),
     dataset: z.string().default('shapes(count=50000)').describe('dataset spec: shapes(...), mnist, imagefolder("dir", size=32)'),
@@ -56,9 +60,34 @@ export const TrainConfigSchema = z
       .describe('on a NaN/Inf loss: stop (keeping the last good checkpoint) or skip the step'),
     resume: z.boolean().default(false).describe("continue from the run folder's latest checkpoint"),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.lrDecay === 'cosine' && c.maxSteps === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['lrDecay'], message: 'cosine decay needs maxSteps (the schedule ends there)' });
+    }
+  });
 
 export type TrainConfig = z.infer<typeof TrainConfigSchema>;
+
+/**
+ * Options that may change when a run is resumed; every other option must stay as the run
+ * was started (it is read from the checkpoint).
+ */
+export const RESUMABLE_OPTIONS: readonly (keyof TrainConfig)[] = [
+  'out',
+  'resume',
+  'minutes',
+  'maxSteps',
+  'logEvery',
+  'checkpointEvery',
+  'sampleEvery',
+  'samplePrompts',
+  'sampleSteps',
+  'sampleSolver',
+  'guidance',
+  'sampleSeed',
+  'onNonFinite',
+];
 
 /** A configuration error naming every invalid field. */
 export class ConfigError extends RectiflowError {
@@ -133,6 +162,7 @@ export function parseFlags(argv: readonly string[]): { values: Record<string, un
     const key = flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     if (key === 'config') {
       configFile = inline ?? argv[++i];
+      if (!configFile) throw new ConfigError('option --config needs a file (JSON or YAML)');
       continue;
     }
     const field = (shape as Record<string, z.ZodType>)[key];
@@ -151,12 +181,34 @@ export function parseFlags(argv: readonly string[]): { values: Record<string, un
   return { values, configFile, help };
 }
 
-/** Flags, then file, then defaults: flags win over the file. */
-export function loadConfig(argv: readonly string[]): { config?: TrainConfig; help: boolean } {
+/**
+ * Flags, then file, then defaults: flags win over the file. `given` holds the options the
+ * user set (file and flags), which a resume applies over the run's saved configuration.
+ */
+export function loadConfig(argv: readonly string[]): { config?: TrainConfig; given?: Record<string, unknown>; help: boolean } {
   const { values, configFile, help } = parseFlags(argv);
   if (help) return { help };
   const fromFile = configFile ? readConfigFile(configFile) : {};
-  return { config: parseConfig({ ...fromFile, ...values }), help: false };
+  const given = { ...fromFile, ...values };
+  return { config: parseConfig(given), given, help: false };
+}
+
+/**
+ * The configuration of a resumed run: the saved one, with the options the user gave now
+ * applied over it. Changing an option that is not in {@link RESUMABLE_OPTIONS} is refused.
+ */
+export function resumeConfig(saved: TrainConfig, given: Record<string, unknown>): TrainConfig {
+  const merged = parseConfig({ ...saved, ...given, resume: true });
+  for (const key of Object.keys(given) as (keyof TrainConfig)[]) {
+    if (RESUMABLE_OPTIONS.includes(key)) continue;
+    if (JSON.stringify(merged[key]) !== JSON.stringify(saved[key])) {
+      throw new ConfigError(
+        `resume: ${key} was ${JSON.stringify(saved[key])} in this run and cannot change to ${JSON.stringify(merged[key])}; ` +
+          `on resume only ${RESUMABLE_OPTIONS.join(', ')} may change`,
+      );
+    }
+  }
+  return merged;
 }
 
 /** The `--help` text, generated from the schema. */

@@ -16,6 +16,7 @@ export interface GenerateOptions {
   negativePrompt?: string;
   /** Latent shape [C, h, w]. */
   latentShape: readonly [number, number, number];
+  /** Noise seed of the first image; image i uses `seed + i`. */
   seed: number;
   steps: number;
   solver: string;
@@ -31,7 +32,13 @@ export function generate(options: GenerateOptions): { images: tf.Tensor4D; nfe: 
   const { prompts, textEncoder, autoencoder, latentShape } = options;
   const cond = textEncoder.encode(prompts);
   const uncond = options.guidance === 1 ? undefined : textEncoder.encode(prompts.map(() => options.negativePrompt ?? ''));
-  const noise = createRng(options.seed).normal([prompts.length, ...latentShape]);
+  // Image i's noise comes from seed + i, so an image does not depend on the batch it is in.
+  const noise = tf.tidy(() =>
+    tf.concat(
+      prompts.map((_, i) => createRng(options.seed + i).normal([1, ...latentShape])),
+      0,
+    ),
+  );
   let nfe = 0;
   const model: VelocityFn = (x, t, c, o) => {
     nfe++;

@@ -2,13 +2,13 @@
  * Open a trained run for sampling: its MM-DiT (EMA weights by default), text encoder and
  * autoencoder, rebuilt from the checkpoint's `state.json` and safetensors files.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadSD3VAE } from '@rectiflow/autoencoders';
-import { type Autoencoder, create } from '@rectiflow/core';
+import { type Autoencoder, RectiflowError } from '@rectiflow/core';
 import { loadMMDiT, MMDiTVelocityModel } from '@rectiflow/mmdit';
 import { SmallTextEncoder, type SmallTextEncoderConfig, WordVocabulary } from '@rectiflow/text-encoders';
 import { openCheckpoint } from './checkpoint';
-import { withDefaults } from './components';
+import { autoencoderFor } from './components';
 import type { TrainConfig } from './config';
 import type { TrainState } from './trainer';
 
@@ -20,13 +20,9 @@ export interface LoadedRun {
   textEncoder: SmallTextEncoder;
   autoencoder: Autoencoder;
   latentShape: [number, number, number];
+  /** The time shift the run trained with (sampling uses it). */
+  shift: number;
   dispose(): void;
-}
-
-/** The autoencoder a configuration names: an SD3 VAE from `config.vae`, or the spec. */
-export async function autoencoderFor(config: Pick<TrainConfig, 'autoencoder' | 'vae'>, imageChannels: number): Promise<Autoencoder> {
-  if (config.vae) return loadSD3VAE(config.vae);
-  return create('autoencoder', withDefaults('autoencoder', config.autoencoder, { channels: imageChannels }));
 }
 
 /**
@@ -36,7 +32,13 @@ export async function autoencoderFor(config: Pick<TrainConfig, 'autoencoder' | '
 export async function loadRun(path: string, ema = true): Promise<LoadedRun> {
   const ckpt = openCheckpoint<TrainState>(path);
   const s = ckpt.state;
-  const mmdit = await loadMMDiT(join(ckpt.dir, ema ? 'ema.safetensors' : 'model.safetensors'));
+  const weightsFile = join(ckpt.dir, ema ? 'ema.safetensors' : 'model.safetensors');
+  if (!existsSync(weightsFile)) {
+    throw new RectiflowError(
+      `checkpoint: ${weightsFile} is missing${ema ? '' : ' (this checkpoint keeps only the EMA weights: drop --no-ema)'}`,
+    );
+  }
+  const mmdit = await loadMMDiT(weightsFile);
   const model = new MMDiTVelocityModel(mmdit, s.config.model);
   const textEncoder = new SmallTextEncoder(WordVocabulary.fromJSON(s.vocabulary as Parameters<typeof WordVocabulary.fromJSON>[0]), {
     ...(s.textEncoder.config as SmallTextEncoderConfig),
@@ -47,7 +49,7 @@ export async function loadRun(path: string, ema = true): Promise<LoadedRun> {
   await weights.close();
   textEncoder.loadWeights(tensors);
   for (const t of tensors.values()) t.dispose();
-  const autoencoder = await autoencoderFor(s.config, 3);
+  const autoencoder = await autoencoderFor(s.config, s.imageChannels ?? 3);
   return {
     step: s.step,
     config: s.config,
@@ -55,6 +57,7 @@ export async function loadRun(path: string, ema = true): Promise<LoadedRun> {
     textEncoder,
     autoencoder,
     latentShape: s.latentShape,
+    shift: s.shift ?? s.config.shift,
     dispose() {
       model.dispose();
       textEncoder.dispose();

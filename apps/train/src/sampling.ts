@@ -4,5 +4,6 @@
  * @module sampling
  */
 export { openCheckpoint } from './checkpoint';
+export { autoencoderFor } from './components';
 export { type GenerateOptions, generate, gridPng, imageArrays } from './generate';
-export { autoencoderFor, type LoadedRun, loadRun } from './load-run';
+export { type LoadedRun, loadRun } from './load-run';

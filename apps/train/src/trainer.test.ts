@@ -83,7 +83,59 @@ describe('Trainer', () => {
     expect((await modelBytes(join(root, 'b'))).equals(await modelBytes(join(root, 'a')))).toBe(true);
   });
 
-  it('stops on a non-finite loss naming the step and keeps the last good checkpoint; or skips by option', async () => {
+  it('resumes with the saved configuration, refusing changes to options fixed at the start', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rectiflow-resume-cfg-'));
+    const out = join(root, 'run');
+    const first = await Trainer.create(tinyConfig(out, { maxSteps: 2, lr: 1e-3 }), quiet);
+    await first.run();
+    first.dispose();
+    // Only --out and --resume given: everything else comes from the run (model, lr, batch...).
+    const given = { out, resume: true, maxSteps: 4 };
+    const second = await Trainer.create(parseConfig(given), quiet, given);
+    expect(second.config.lr).toBe(1e-3);
+    expect(second.config.model).toBe('mmdit(depth=1, patch=8, qkNorm=true)');
+    expect((await second.run()).steps).toBe(4);
+    second.dispose();
+    const changed = { out, resume: true, batchSize: 8 };
+    await expect(Trainer.create(parseConfig(changed), quiet, changed)).rejects.toThrow(
+      /resume: batchSize was 4 in this run and cannot change to 8/,
+    );
+  });
+
+  it('refuses a shift the formulation cannot take, and cosine decay without maxSteps', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'rectiflow-shift-')), 'run');
+    await expect(Trainer.create(tinyConfig(out, { formulation: 'eps/linear', shift: 3 }), quiet)).rejects.toThrow(
+      /shift: got 3; the formulation eps\/linear has no shift parameter/,
+    );
+    expect(() => parseConfig({ lrDecay: 'cosine' })).toThrow(/lrDecay: .*cosine decay needs maxSteps/);
+  });
+
+  it('skips non-finite steps by option, but stops when they persist, never saving broken weights', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rectiflow-skip-'));
+    const lines: string[] = [];
+    const trainer = await Trainer.create(tinyConfig(join(root, 'skip'), { onNonFinite: 'skip', maxSteps: 40, checkpointEvery: 3 }), {
+      ...quiet,
+      log: (l) => lines.push(l),
+    });
+    const originalStep = trainer.trainStep.bind(trainer);
+    trainer.trainStep = () => {
+      if (trainer.currentStep === 4) {
+        const [first] = trainer.parameters().values();
+        first.assign(tf.fill(first.shape, Number.NaN));
+      }
+      return originalStep();
+    };
+    const result = await trainer.run();
+    trainer.dispose();
+    expect(result.stoppedBy).toBe('non-finite');
+    expect(lines.filter((l) => /step skipped/.test(l)).length).toBe(19);
+    expect(lines.join('\n')).toMatch(/20 steps in a row were non-finite/);
+    // The checkpoints taken while the weights were NaN were refused: latest is still step 3.
+    expect(lines.join('\n')).toMatch(/checkpoint not written/);
+    expect(JSON.parse(readFileSync(join(root, 'skip', 'checkpoints', 'latest.json'), 'utf8')).step).toBe(3);
+  });
+
+  it('stops on a non-finite loss naming the step and keeps the last good checkpoint', async () => {
     const root = mkdtempSync(join(tmpdir(), 'rectiflow-nan-'));
     const lines: string[] = [];
     const trainer = await Trainer.create(tinyConfig(join(root, 'stop')), { ...quiet, log: (l) => lines.push(l) });

@@ -5,17 +5,17 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { create, createRng, NonFiniteError, RectiflowError, type Rng, type RngState, tf } from '@rectiflow/core';
-import { colorAdherence, createShapesDataset, DataLoader, type Dataset, type LoaderState } from '@rectiflow/data';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { createRng, NonFiniteError, RectiflowError, type Rng, type RngState, registry, tf } from '@rectiflow/core';
+import { colorAdherence, createShapesDataset, DataLoader, type LoaderState } from '@rectiflow/data';
 import { flowMatchingLoss } from '@rectiflow/losses';
 import { loadMMDiT } from '@rectiflow/mmdit';
 import { AdamW } from './adamw';
 import { cleanStaleCheckpoints, openCheckpoint, saveCheckpoint, writeTextAtomic } from './checkpoint';
 import { buildComponents, type Components } from './components';
-import type { TrainConfig } from './config';
+import { resumeConfig, type TrainConfig } from './config';
 import { Ema } from './ema';
 import { generate, gridPng, imageArrays } from './generate';
-import { autoencoderFor } from './load-run';
 import { learningRate } from './lr-schedule';
 import { formatProgress, ProgressBar } from './progress';
 import { type MetricRecord, type SampleRecord, writeReport } from './report';
@@ -34,6 +34,10 @@ export interface TrainState {
   vocabulary: unknown;
   textEncoder: { config: unknown };
   latentShape: [number, number, number];
+  /** Image channels of the dataset (what the autoencoder takes). */
+  imageChannels: number;
+  /** The formulation's time shift, which sampling uses. */
+  shift: number;
 }
 
 /** Why a run stopped. */
@@ -71,6 +75,17 @@ export function heldOutPrompts(config: TrainConfig, count = 16): string[] {
   return config.samplePrompts;
 }
 
+/** A run stops after this many non-finite steps in a row, even with `onNonFinite: skip`. */
+export const MAX_CONSECUTIVE_SKIPS = 20;
+
+/** Whether every trainable parameter is finite (one reduction per tensor, one read). */
+function allFinite(params: ReadonlyMap<string, tf.Variable>): boolean {
+  const bad = tf.tidy(() => tf.addN([...params.values()].map((p) => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(p)), 'float32')))));
+  const count = bad.dataSync()[0];
+  bad.dispose();
+  return count === 0;
+}
+
 export class Trainer {
   readonly runDir: string;
   private readonly log: (line: string) => void;
@@ -83,6 +98,8 @@ export class Trainer {
   private step = 0;
   private elapsedBefore = 0;
   private skippedNonFinite = 0;
+  private consecutiveSkips = 0;
+  private lastSavedStep = -1;
   private samples: SampleRecord[] = [];
   private metrics: MetricRecord[] = [];
 
@@ -103,7 +120,7 @@ export class Trainer {
   }
 
   /** Build a new run, or resume the run folder's latest checkpoint when `config.resume`. */
-  static async create(config: TrainConfig, hooks: TrainerHooks = {}): Promise<Trainer> {
+  static async create(config: TrainConfig, hooks: TrainerHooks = {}, given?: Record<string, unknown>): Promise<Trainer> {
     const runDir = resolve(config.out);
     mkdirSync(runDir, { recursive: true });
     const hasCheckpoint = existsSync(join(runDir, 'checkpoints', 'latest.json'));
@@ -111,12 +128,27 @@ export class Trainer {
       throw new RectiflowError(`out: ${runDir} already holds a run; pass --resume to continue it or choose another --out`);
     }
     if (config.resume && !hasCheckpoint) throw new RectiflowError(`resume: no checkpoint in ${runDir}/checkpoints`);
+    let effective = config;
+    if (config.resume) {
+      // The run's own configuration, with only the options the user gave now applied over it.
+      const saved = openCheckpoint<TrainState>(runDir).state.config;
+      effective = resumeConfig(saved, given ?? { ...config, out: saved.out });
+      effective = { ...effective, out: config.out };
+    }
+    registry.resolve('solver', effective.sampleSolver);
     cleanStaleCheckpoints(runDir);
-    const probe = create('dataset', config.dataset) as Dataset;
-    const parts = buildComponents(config, await autoencoderFor(config, probe.channels));
-    const trainer = new Trainer(config, parts, hooks);
-    if (config.resume) await trainer.restore();
-    else writeTextAtomic(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+    const parts = await buildComponents(effective);
+    const trainer = new Trainer(effective, parts, hooks);
+    try {
+      if (effective.resume) await trainer.restore();
+      else {
+        writeTextAtomic(join(runDir, 'config.json'), `${JSON.stringify(effective, null, 2)}\n`);
+        writeFileSync(join(runDir, 'metrics.jsonl'), '');
+      }
+    } catch (e) {
+      trainer.dispose();
+      throw e;
+    }
     return trainer;
   }
 
@@ -150,6 +182,7 @@ export class Trainer {
     this.rng.setState(s.rng);
     this.loader.setState(s.loader);
     this.step = s.step;
+    this.lastSavedStep = s.step;
     this.elapsedBefore = s.elapsedSeconds;
     this.skippedNonFinite = s.skippedNonFinite;
     this.samples = s.samples;
@@ -225,6 +258,7 @@ export class Trainer {
       this.optimizer.apply(grads, lr);
       this.ema.update();
       this.step = step;
+      this.consecutiveSkips = 0;
       return { loss, gradNorm, lr, byNoiseLevel };
     } finally {
       tf.dispose([result.value, ...Object.values(result.grads)]);
@@ -236,6 +270,14 @@ export class Trainer {
       throw new NonFiniteError(`training step ${step} (${detail}); the last good checkpoint is kept`, 1, 0);
     }
     this.skippedNonFinite++;
+    this.consecutiveSkips++;
+    if (this.consecutiveSkips >= MAX_CONSECUTIVE_SKIPS) {
+      throw new NonFiniteError(
+        `training step ${step} (${detail}); ${MAX_CONSECUTIVE_SKIPS} steps in a row were non-finite, so the weights are likely broken; the last good checkpoint is kept`,
+        1,
+        0,
+      );
+    }
     this.step = step;
     this.log(`step ${step}: non-finite loss or gradient (${detail}); step skipped (${this.skippedNonFinite} so far)`);
     return { loss: Number.NaN, gradNorm: Number.NaN, lr: 0, byNoiseLevel: [] };
@@ -267,7 +309,7 @@ export class Trainer {
         steps: this.config.sampleSteps,
         solver: this.config.sampleSolver,
         guidance: this.config.guidance,
-        shift: this.config.shift,
+        shift: this.parts.shift,
       });
     const { images, nfe } = useEma ? this.withEmaWeights(run) : run();
     try {
@@ -285,7 +327,11 @@ export class Trainer {
   }
 
   /** Save a checkpoint of the current step. */
-  async checkpoint(elapsedSeconds: number): Promise<string> {
+  async checkpoint(elapsedSeconds: number): Promise<string | undefined> {
+    if (!allFinite(this.params)) {
+      this.log(`step ${this.step}: the weights hold NaN or infinity; checkpoint not written (the last good one is kept)`);
+      return undefined;
+    }
     const mmdit = this.parts.model.model;
     const modelState = mmdit.stateDict();
     const emaState = this.withEmaWeights(() => mmdit.stateDict());
@@ -305,9 +351,11 @@ export class Trainer {
       vocabulary: this.parts.textEncoder.vocabulary.toJSON(),
       textEncoder: { config: this.parts.textEncoder.config },
       latentShape: this.parts.latentShape,
+      imageChannels: this.parts.dataset.channels,
+      shift: this.parts.shift,
     };
     try {
-      return await saveCheckpoint(this.runDir, {
+      const dir = await saveCheckpoint(this.runDir, {
         step: this.step,
         files: {
           model: modelState,
@@ -318,6 +366,8 @@ export class Trainer {
         },
         state,
       });
+      this.lastSavedStep = this.step;
+      return dir;
     } finally {
       tf.dispose([...modelState.values(), ...emaState.values(), ...textEma.values()]);
     }
@@ -341,6 +391,8 @@ export class Trainer {
       `training ${this.parts.model.name} (${this.parts.model.model.parameterCount().toLocaleString('en-US')} parameters) on ${this.parts.dataset.name} with ${this.parts.formulation.name}; run folder ${this.runDir}`,
     );
     for (;;) {
+      // Let signal handlers (Ctrl-C) and other events run between steps.
+      await yieldToEventLoop();
       if (c.maxSteps !== undefined && this.step >= c.maxSteps) {
         stoppedBy = 'steps';
         break;
@@ -409,7 +461,7 @@ export class Trainer {
         decileSums.fill(0);
         decileCounts.fill(0);
       }
-      if (this.step % c.checkpointEvery === 0) lastCheckpoint = await this.checkpoint(elapsed());
+      if (this.step % c.checkpointEvery === 0) lastCheckpoint = (await this.checkpoint(elapsed())) ?? lastCheckpoint;
       if (this.step % c.sampleEvery === 0) {
         const file = `samples/step-${String(this.step).padStart(7, '0')}.png`;
         const s = this.sampleGrid(c.samplePrompts, file);
@@ -418,7 +470,12 @@ export class Trainer {
       }
     }
     bar.done();
-    const checkpoint = stoppedBy === 'non-finite' && lastCheckpoint ? lastCheckpoint : await this.checkpoint(elapsed());
+    // Nothing new to save when the last checkpoint is of this step (or the run stopped on NaN).
+    const latest = () => openCheckpoint(this.runDir).dir;
+    const checkpoint =
+      stoppedBy === 'non-finite' || this.step === this.lastSavedStep
+        ? lastCheckpoint || (this.lastSavedStep >= 0 ? latest() : '')
+        : ((await this.checkpoint(elapsed())) ?? (lastCheckpoint || latest()));
     let finalGrid: string | undefined;
     let adherence: number | undefined;
     if (stoppedBy !== 'non-finite') {

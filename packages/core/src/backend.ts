@@ -112,15 +112,16 @@ async function enableNativeWasm(): Promise<string | undefined> {
     const m = (await import(/* @vite-ignore */ NATIVE)) as { enableNativeKernels(): Promise<{ message: string }> };
     return (await m.enableNativeKernels()).message;
   } catch (error) {
-    const line = firstLine(error);
+    const line = firstLine(error, NATIVE);
     return line === 'not installed' ? undefined : `tfjs-native: ${line}`;
   }
 }
 
-function firstLine(error: unknown): string {
+function firstLine(error: unknown, name?: string): string {
   const text = error instanceof Error ? error.message : String(error);
   const line = text.split('\n').find((l) => l.trim()) ?? text;
-  if (/Cannot find (package|module)/.test(line)) return 'not installed';
+  // "not installed" only when the missing module is the candidate itself, not one of its files.
+  if (/Cannot find (package|module)/.test(line) && (!name || line.includes(`'${name}'`))) return 'not installed';
   return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }
 
@@ -171,7 +172,7 @@ export async function initBackend(choice?: BackendChoice, options: InitBackendOp
       }
       return current;
     } catch (error) {
-      attempts.push({ candidate: candidate.provider, error: firstLine(error) });
+      attempts.push({ candidate: candidate.provider, error: firstLine(error, candidate.provider) });
     }
   }
   throw new BackendUnavailableError(resolved, attempts);

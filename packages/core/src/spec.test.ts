@@ -21,6 +21,10 @@ describe('parseSpec', () => {
     expect(nested.kwargs).toEqual({ alpha: 3, label: 'plain' });
   });
 
+  it('accepts argument names that are also Object.prototype members', () => {
+    expect(parseSpec('x(constructor=1, toString=2)').kwargs).toEqual({ constructor: 1, toString: 2 });
+  });
+
   it('formats back to an equivalent spec', () => {
     for (const text of ['rf/lognorm(0, 1)', 'dopri5(rtol=0.0001, atol=0.0001)', 'a(b(1), [1, 2], x="two words")', 'rf']) {
       const node = parseSpec(text);

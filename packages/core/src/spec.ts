@@ -96,7 +96,7 @@ class Parser {
     const start = this.pos;
     const name = this.name();
     const args: SpecValue[] = [];
-    const kwargs: Record<string, SpecValue> = {};
+    const kwargs: Record<string, SpecValue> = Object.create(null);
     let called = false;
     if (this.eat('(')) {
       called = true;
@@ -106,7 +106,7 @@ class Parser {
           const save = this.pos;
           const key = this.match(/[A-Za-z_][A-Za-z0-9_]*/y);
           if (key !== undefined && this.eat('=')) {
-            if (key in kwargs) {
+            if (Object.hasOwn(kwargs, key)) {
               this.pos = save;
               this.fail(`a new argument name (${formatValue(key)} is given twice)`);
             }
