@@ -40,4 +40,15 @@ describe('checkpoints', () => {
     expect(() => openCheckpoint(join(run, 'nope'))).toThrow(/no state.json/);
     w.dispose();
   });
+
+  it('replaces a checkpoint of the same step without leaving latest.json pointing at nothing', async () => {
+    const run = mkdtempSync(join(tmpdir(), 'rectiflow-ckpt-'));
+    for (const value of [1, 2]) {
+      const w = tf.fill([2], value);
+      await saveCheckpoint(run, { step: 7, files: { model: new Map([['w', w]]) }, state: { step: 7, value } });
+      w.dispose();
+    }
+    expect(readdirSync(join(run, 'checkpoints')).sort()).toEqual(['latest.json', 'step-0000007']);
+    expect(openCheckpoint<{ value: number }>(run).state.value).toBe(2);
+  });
 });

@@ -60,9 +60,13 @@ export async function saveCheckpoint<S>(runDir: string, content: CheckpointConte
   }
   writeTextAtomic(join(tmp, 'state.json'), `${JSON.stringify(content.state, null, 2)}\n`);
   const final = join(root, name);
-  rmSync(final, { recursive: true, force: true });
+  // Replacing a checkpoint of the same step: move the old one aside first, so that until
+  // the new one is complete `latest.json` never points to a half-written folder.
+  const aside = existsSync(final) ? join(root, `.old-${name}-${process.pid}`) : undefined;
+  if (aside) renameSync(final, aside);
   renameSync(tmp, final);
   writeTextAtomic(join(root, 'latest.json'), `${JSON.stringify({ step: content.step, dir: name })}\n`);
+  if (aside) rmSync(aside, { recursive: true, force: true });
   const old = readdirSync(root)
     .filter((d) => /^step-\d+$/.test(d))
     .sort()
@@ -84,7 +88,8 @@ export interface LoadedCheckpoint<S> {
 export function cleanStaleCheckpoints(runDir: string): void {
   const root = join(runDir, 'checkpoints');
   if (!existsSync(root)) return;
-  for (const d of readdirSync(root)) if (d.startsWith('.tmp-')) rmSync(join(root, d), { recursive: true, force: true });
+  for (const d of readdirSync(root))
+    if (d.startsWith('.tmp-') || d.startsWith('.old-')) rmSync(join(root, d), { recursive: true, force: true });
 }
 
 /** Open the checkpoint `latest.json` points to, or a checkpoint folder given directly. */

@@ -193,7 +193,7 @@ export class Trainer {
         .filter(Boolean)
         .map((l) => JSON.parse(l) as MetricRecord)
         .filter((m) => m.step <= s.step);
-      writeFileSync(metricsPath, this.metrics.map((m) => `${JSON.stringify(m)}\n`).join(''));
+      writeTextAtomic(metricsPath, this.metrics.map((m) => `${JSON.stringify(m)}\n`).join(''));
     }
     this.log(`resumed ${this.runDir} at step ${this.step}`);
   }
@@ -461,13 +461,14 @@ export class Trainer {
         decileSums.fill(0);
         decileCounts.fill(0);
       }
-      if (this.step % c.checkpointEvery === 0) lastCheckpoint = (await this.checkpoint(elapsed())) ?? lastCheckpoint;
       if (this.step % c.sampleEvery === 0) {
         const file = `samples/step-${String(this.step).padStart(7, '0')}.png`;
         const s = this.sampleGrid(c.samplePrompts, file);
         this.samples.push({ step: this.step, file, prompts: [...c.samplePrompts], colorAdherence: s.adherence });
         writeReport(this.runDir, `Rectiflow run ${this.runDir}`, c, this.metrics, this.samples);
       }
+      // After the grid, so that a checkpoint of this step lists it (the report of a resumed run shows it).
+      if (this.step % c.checkpointEvery === 0) lastCheckpoint = (await this.checkpoint(elapsed())) ?? lastCheckpoint;
     }
     bar.done();
     // Nothing new to save when the last checkpoint is of this step (or the run stopped on NaN).
