@@ -4,7 +4,7 @@
  * plugins build untrained or weight-free adapters; checkpoints load with
  * {@link loadSD3VAE} and {@link loadTinyAutoencoder}.
  */
-import { type Autoencoder, create, formatSpec, type PluginDefinition, registry, type SpecNode } from '@rectiflow/core';
+import { type Autoencoder, create, formatSpec, type PluginDefinition, registerBuiltin, type SpecNode } from '@rectiflow/core';
 import { PixelAutoencoder } from './pixel-autoencoder';
 import { createRandomSD3VAE } from './random-sd3-vae';
 import { TinyAutoencoder } from './tiny-autoencoder';
@@ -69,8 +69,7 @@ const BUILT_IN: Record<string, PluginDefinition<Autoencoder>> = {
 };
 
 for (const [name, definition] of Object.entries(BUILT_IN)) {
-  // The registry is global: a second copy of this package (ESM and CJS) must not re-register.
-  if (!registry.has('autoencoder', name)) registry.register('autoencoder', name, definition);
+  registerBuiltin('autoencoder', name, definition);
 }
 
 /** The names of the built-in autoencoder plugins. */

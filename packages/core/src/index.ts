@@ -37,6 +37,7 @@ export {
   type RegisterOptions,
   Registry,
   register,
+  registerBuiltin,
   registry,
   UnknownPluginError,
 } from './registry';

@@ -98,6 +98,17 @@ describe('Registry', () => {
     expect(() => r.register('toy', 'empty', {} as never)).toThrow(/needs create\(\) or load\(\)/);
   });
 
+  it('registers built-ins once, keeping a plugin registered first under the same name', () => {
+    const r = new Registry();
+    const mine = { kind: 'mine', rtol: 0, atol: 0 };
+    r.register('toy', 'euler', () => mine);
+    expect(r.registerBuiltin('toy', 'euler', () => ({ kind: 'builtin', rtol: 0, atol: 0 }))).toBe(false);
+    expect(r.create('toy', 'euler')).toBe(mine);
+    expect(r.registerBuiltin('toy', 'heun', () => ({ kind: 'heun', rtol: 0, atol: 0 }))).toBe(true);
+    expect(r.registerBuiltin('toy', 'heun', () => ({ kind: 'other', rtol: 0, atol: 0 }))).toBe(false);
+    expect(r.create('toy', 'heun')).toMatchObject({ kind: 'heun' });
+  });
+
   it('shares one global registry for users plugins', () => {
     register('timestep-sampler', 'test-constant', {
       params: [{ name: 'value', type: 'number', min: 0, max: 1 }],

@@ -185,6 +185,17 @@ export class Registry {
     this.plugins.set(kind, byName);
   }
 
+  /**
+   * Register a package's built-in plugin unless the name is taken. Importing a package
+   * twice (its ESM and CJS builds) then registers nothing twice, and a plugin a user
+   * registered first under the same name is kept. Returns whether it registered.
+   */
+  registerBuiltin<K extends PluginKind>(kind: K, name: string, definition: PluginDefinition<PluginOf<K>> | (() => PluginOf<K>)): boolean {
+    if (this.has(kind, name)) return false;
+    this.register(kind, name, definition);
+    return true;
+  }
+
   /** Remove a plugin; returns whether it existed. */
   unregister(kind: PluginKind, name: string): boolean {
     return this.plugins.get(kind)?.delete(name) ?? false;
@@ -298,6 +309,15 @@ export function register<K extends PluginKind>(
   options?: RegisterOptions,
 ): void {
   registry.register(kind, name, definition, options);
+}
+
+/** Register a built-in plugin in the shared {@link registry} unless the name is taken (see {@link Registry.registerBuiltin}). */
+export function registerBuiltin<K extends PluginKind>(
+  kind: K,
+  name: string,
+  definition: PluginDefinition<PluginOf<K>> | (() => PluginOf<K>),
+): boolean {
+  return registry.registerBuiltin(kind, name, definition);
 }
 
 /** Create a plugin from the shared {@link registry}. */

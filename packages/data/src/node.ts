@@ -2,20 +2,18 @@
  * `@rectiflow/data/node`: image folders on disk, and the `imagefolder` dataset plugin.
  * @module node
  */
-import { register, registry } from '@rectiflow/core';
+import { registerBuiltin } from '@rectiflow/core';
 import { loadImageFolder, nodeImageFolderSource } from './node-file';
 import './plugins';
 
-if (!registry.has('dataset', 'imagefolder')) {
-  register('dataset', 'imagefolder', {
-    description: 'a folder of PNG/JPEG images with captions in metadata.jsonl',
-    params: [
-      { name: 'path', type: 'string' },
-      { name: 'size', type: 'integer', default: 32, min: 1, max: 4096 },
-      { name: 'captionColumn', type: 'string', default: 'text' },
-    ],
-    create: (p) => loadImageFolder(p.path as string, { size: p.size as number, captionColumn: p.captionColumn as string }),
-  });
-}
+registerBuiltin('dataset', 'imagefolder', {
+  description: 'a folder of PNG/JPEG images with captions in metadata.jsonl',
+  params: [
+    { name: 'path', type: 'string' },
+    { name: 'size', type: 'integer', default: 32, min: 1, max: 4096 },
+    { name: 'captionColumn', type: 'string', default: 'text' },
+  ],
+  create: (p) => loadImageFolder(p.path as string, { size: p.size as number, captionColumn: p.captionColumn as string }),
+});
 
 export { loadImageFolder, nodeImageFolderSource };

@@ -2,7 +2,7 @@
  * The paper's formulations, registered as plugin kind 'formulation', and
  * {@link createFormulation}, which explains the valid forms when a spec is wrong.
  */
-import { create, RectiflowError, register, registry, type SpecNode } from '@rectiflow/core';
+import { create, RectiflowError, registerBuiltin, registry, type SpecNode } from '@rectiflow/core';
 import { CosineProcess, EdmProcess, LdmLinearProcess, RectifiedFlowProcess } from '@rectiflow/schedules';
 import { CosMapSampler, DiffusersSampler, LogitNormalSampler, MODE_SCALE_MAX, ModeSampler, UniformSampler } from '@rectiflow/timesteps';
 import { DIFFUSERS_WEIGHTING_SCHEMES, type DiffusersWeightingScheme, diffusersWeighting } from './diffusers-weighting';
@@ -18,7 +18,6 @@ function nameOf(spec: SpecNode): string {
 
 /** Register the built-in formulations (idempotent; runs when this package is imported). */
 export function registerFormulations(): void {
-  if (registry.has('formulation', 'rf')) return;
   const rf = (sampler: Formulation['sampler'], spec: SpecNode): Formulation => ({
     name: nameOf(spec),
     process: new RectifiedFlowProcess(),
@@ -26,27 +25,27 @@ export function registerFormulations(): void {
     weighting: rfWeighting(),
     output: 'velocity',
   });
-  register('formulation', 'rf', {
+  registerBuiltin('formulation', 'rf', {
     description: 'rectified flow, t ~ U(0, 1), velocity MSE',
     params: [SHIFT],
     create: (p, spec) => rf(new UniformSampler(p.shift as number), spec),
   });
-  register('formulation', 'rf/lognorm', {
+  registerBuiltin('formulation', 'rf/lognorm', {
     description: 'rectified flow, logit-normal t (paper best: rf/lognorm(0.00, 1.00))',
     params: [{ name: 'm', type: 'number', default: 0 }, { name: 's', type: 'number', default: 1, greaterThan: 0 }, SHIFT],
     create: (p, spec) => rf(new LogitNormalSampler(p.m as number, p.s as number, p.shift as number), spec),
   });
-  register('formulation', 'rf/mode', {
+  registerBuiltin('formulation', 'rf/mode', {
     description: 'rectified flow, mode sampling with heavy tails',
     params: [{ name: 's', type: 'number', default: 1.29, min: -1, max: MODE_SCALE_MAX }, SHIFT],
     create: (p, spec) => rf(new ModeSampler(p.s as number, p.shift as number), spec),
   });
-  register('formulation', 'rf/cosmap', {
+  registerBuiltin('formulation', 'rf/cosmap', {
     description: 'rectified flow, CosMap sampling',
     params: [SHIFT],
     create: (p, spec) => rf(new CosMapSampler(p.shift as number), spec),
   });
-  register('formulation', 'eps/linear', {
+  registerBuiltin('formulation', 'eps/linear', {
     description: 'LDM-linear schedule, eps prediction, plain eps MSE',
     params: [CONVENTION],
     create: (p, spec): Formulation => {
@@ -54,7 +53,7 @@ export function registerFormulations(): void {
       return { name: nameOf(spec), process, sampler: new UniformSampler(), weighting: epsLinearWeighting(process), output: 'eps' };
     },
   });
-  register('formulation', 'v/linear', {
+  registerBuiltin('formulation', 'v/linear', {
     description: 'LDM-linear schedule, v-objective weighting, velocity (dz/dt) output',
     params: [CONVENTION],
     create: (p, spec): Formulation => {
@@ -62,7 +61,7 @@ export function registerFormulations(): void {
       return { name: nameOf(spec), process, sampler: new UniformSampler(), weighting: vLinearWeighting(process), output: 'velocity' };
     },
   });
-  register('formulation', 'eps/cos', {
+  registerBuiltin('formulation', 'eps/cos', {
     description: 'cosine schedule, eps prediction, w = sech(lambda/2)',
     create: (_p, spec): Formulation => ({
       name: nameOf(spec),
@@ -72,7 +71,7 @@ export function registerFormulations(): void {
       output: 'eps',
     }),
   });
-  register('formulation', 'v/cos', {
+  registerBuiltin('formulation', 'v/cos', {
     description: 'cosine schedule, v-objective w = exp(-lambda/2), velocity (dz/dt) output',
     create: (_p, spec): Formulation => ({
       name: nameOf(spec),
@@ -82,7 +81,7 @@ export function registerFormulations(): void {
       output: 'velocity',
     }),
   });
-  register('formulation', 'diffusers', {
+  registerBuiltin('formulation', 'diffusers', {
     description: "diffusers' SD3 training scripts (sampling on the shifted sigma table, their weighting); not the paper's",
     params: [
       { name: 'scheme', type: 'string', default: 'logit_normal', oneOf: DIFFUSERS_WEIGHTING_SCHEMES },
@@ -110,7 +109,7 @@ export function registerFormulations(): void {
       };
     },
   });
-  register('formulation', 'edm', {
+  registerBuiltin('formulation', 'edm', {
     description: 'EDM: log sigma ~ N(P_m, P_s^2), preconditioned F output, EDM weighting',
     params: [
       { name: 'pMean', type: 'number', default: -1.2 },

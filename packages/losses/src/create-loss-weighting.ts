@@ -2,7 +2,7 @@
  * The built-in loss weightings, registered as plugin kind 'loss-weighting', and
  * {@link createLossWeighting}.
  */
-import { create, type LossWeighting, register, registry, type SpecNode } from '@rectiflow/core';
+import { create, type LossWeighting, registerBuiltin, type SpecNode } from '@rectiflow/core';
 import { createForwardProcess } from '@rectiflow/schedules';
 import { createTimestepSampler } from '@rectiflow/timesteps';
 import { DIFFUSERS_WEIGHTING_SCHEMES, type DiffusersWeightingScheme, diffusersWeighting } from './diffusers-weighting';
@@ -20,9 +20,8 @@ const VP_PROCESS = { name: 'process', type: 'spec', default: 'ldm-linear', descr
 
 /** Register the built-in weightings (idempotent; runs when this package is imported). */
 export function registerLossWeightings(): void {
-  if (registry.has('loss-weighting', 'rf')) return;
-  register('loss-weighting', 'rf', { description: 'w = t/(1-t)', create: () => rfWeighting() });
-  register('loss-weighting', 'edm', {
+  registerBuiltin('loss-weighting', 'rf', { description: 'w = t/(1-t)', create: () => rfWeighting() });
+  registerBuiltin('loss-weighting', 'edm', {
     description: 'w = N(lambda; -2 P_m, (2 P_s)^2) (e^-lambda + sigma_data^2)',
     params: [
       { name: 'pMean', type: 'number', default: -1.2 },
@@ -31,19 +30,19 @@ export function registerLossWeightings(): void {
     ],
     create: (p) => edmWeighting(p.pMean as number, p.pStd as number, p.sigmaData as number),
   });
-  register('loss-weighting', 'eps/cos', { description: 'w = sech(lambda/2)', create: () => epsCosineWeighting() });
-  register('loss-weighting', 'v/cos', { description: 'w = exp(-lambda/2)', create: () => vCosineWeighting() });
-  register('loss-weighting', 'eps/linear', {
+  registerBuiltin('loss-weighting', 'eps/cos', { description: 'w = sech(lambda/2)', create: () => epsCosineWeighting() });
+  registerBuiltin('loss-weighting', 'v/cos', { description: 'w = exp(-lambda/2)', create: () => vCosineWeighting() });
+  registerBuiltin('loss-weighting', 'eps/linear', {
     description: "w = -2/lambda' (plain eps MSE)",
     params: [VP_PROCESS],
     create: (p) => epsLinearWeighting(createForwardProcess(p.process as SpecNode)),
   });
-  register('loss-weighting', 'v/linear', {
+  registerBuiltin('loss-weighting', 'v/linear', {
     description: "w = -2 (1 + e^-lambda)/lambda' (plain v MSE)",
     params: [VP_PROCESS],
     create: (p) => vLinearWeighting(createForwardProcess(p.process as SpecNode)),
   });
-  register('loss-weighting', 'diffusers', {
+  registerBuiltin('loss-weighting', 'diffusers', {
     description: "diffusers' compute_loss_weighting_for_sd3 (+ precondition_outputs) for rf velocity",
     params: [
       { name: 'scheme', type: 'string', default: 'none', oneOf: DIFFUSERS_WEIGHTING_SCHEMES },
@@ -51,7 +50,7 @@ export function registerLossWeightings(): void {
     ],
     create: (p) => diffusersWeighting(p.scheme as DiffusersWeightingScheme, p.preconditionOutputs as boolean),
   });
-  register('loss-weighting', 'density', {
+  registerBuiltin('loss-weighting', 'density', {
     description: 'w = t/(1-t) pi(t) for a timestep sampler',
     params: [{ name: 'sampler', type: 'spec' }],
     create: (p) => densityWeighting(createTimestepSampler(p.sampler as SpecNode)),

@@ -1,7 +1,7 @@
 /**
  * Registers the `mmdit` model plugin: `create('model', 'mmdit(depth=2, contextDim=64, pooledDim=32, posGrid=16)')`.
  */
-import { formatSpec, type ParamDef, register, registry } from '@rectiflow/core';
+import { formatSpec, type ParamDef, registerBuiltin } from '@rectiflow/core';
 import { MMDiT } from './mmdit';
 import { MMDiTVelocityModel } from './velocity-model';
 
@@ -22,29 +22,27 @@ export const MMDIT_PLUGIN_PARAMS: readonly ParamDef[] = [
   { name: 'seed', type: 'integer', default: 0, description: 'initialisation seed' },
 ];
 
-if (!registry.has('model', 'mmdit')) {
-  register('model', 'mmdit', {
-    description: 'The SD3 MM-DiT, new with an adaLN-zero initialisation',
-    params: MMDIT_PLUGIN_PARAMS,
-    create: (p, spec) => {
-      const model = new MMDiT(
-        {
-          depth: p.depth as number,
-          hidden: (p.hidden as number) || undefined,
-          heads: (p.heads as number) || undefined,
-          mlpRatio: p.mlpRatio as number,
-          patchSize: p.patch as number,
-          inChannels: p.channels as number,
-          contextDim: p.contextDim as number,
-          pooledDim: p.pooledDim as number,
-          posEmbedMaxSize: p.posGrid as number,
-          qkNorm: p.qkNorm as boolean,
-          dualAttentionLayers: p.dualAttention as number[],
-          registerTokens: p.registers as number,
-        },
-        { seed: p.seed as number },
-      );
-      return new MMDiTVelocityModel(model, spec.text || formatSpec(spec));
-    },
-  });
-}
+registerBuiltin('model', 'mmdit', {
+  description: 'The SD3 MM-DiT, new with an adaLN-zero initialisation',
+  params: MMDIT_PLUGIN_PARAMS,
+  create: (p, spec) => {
+    const model = new MMDiT(
+      {
+        depth: p.depth as number,
+        hidden: (p.hidden as number) || undefined,
+        heads: (p.heads as number) || undefined,
+        mlpRatio: p.mlpRatio as number,
+        patchSize: p.patch as number,
+        inChannels: p.channels as number,
+        contextDim: p.contextDim as number,
+        pooledDim: p.pooledDim as number,
+        posEmbedMaxSize: p.posGrid as number,
+        qkNorm: p.qkNorm as boolean,
+        dualAttentionLayers: p.dualAttention as number[],
+        registerTokens: p.registers as number,
+      },
+      { seed: p.seed as number },
+    );
+    return new MMDiTVelocityModel(model, spec.text || formatSpec(spec));
+  },
+});

@@ -2,7 +2,7 @@
  * The built-in forward processes, registered as plugin kind 'forward-process', and
  * {@link createForwardProcess}.
  */
-import { create, type ForwardProcess, type PluginParams, register, registry, type SpecNode } from '@rectiflow/core';
+import { create, type ForwardProcess, type PluginParams, registerBuiltin, type SpecNode } from '@rectiflow/core';
 import { CosineProcess } from './cosine';
 import { EdmProcess } from './edm';
 import { type BetaRule, type LdmConvention, LdmLinearProcess } from './ldm-linear';
@@ -16,16 +16,15 @@ function innerProcess(params: PluginParams): ForwardProcess {
 
 /** Register the built-in processes (idempotent; runs when this package is imported). */
 export function registerForwardProcesses(): void {
-  if (registry.has('forward-process', 'rf')) return;
-  register('forward-process', 'rf', {
+  registerBuiltin('forward-process', 'rf', {
     description: 'rectified flow: a = 1 - t, b = t',
     create: () => new RectifiedFlowProcess(),
   });
-  register('forward-process', 'cosine', {
+  registerBuiltin('forward-process', 'cosine', {
     description: 'cosine: a = cos(pi t/2), b = sin(pi t/2)',
     create: () => new CosineProcess(),
   });
-  register('forward-process', 'edm', {
+  registerBuiltin('forward-process', 'edm', {
     description: 'EDM (VE): a = 1, b = exp(P_m + P_s Phi^{-1}(t))',
     params: [
       { name: 'pMean', type: 'number', default: -1.2, description: 'mean of log sigma' },
@@ -34,7 +33,7 @@ export function registerForwardProcesses(): void {
     ],
     create: (p) => new EdmProcess({ pMean: p.pMean as number, pStd: p.pStd as number, sigmaData: p.sigmaData as number }),
   });
-  register('forward-process', 'ldm-linear', {
+  registerBuiltin('forward-process', 'ldm-linear', {
     description: 'discrete VP schedule of LDM (scaled-linear) or DDPM (linear betas)',
     params: [
       { name: 'beta0', type: 'number', default: 0.00085, greaterThan: 0, lessThan: 1 },
@@ -52,7 +51,7 @@ export function registerForwardProcesses(): void {
         convention: p.convention as LdmConvention,
       }),
   });
-  register('forward-process', 'shift', {
+  registerBuiltin('forward-process', 'shift', {
     description: "a process on shifted time t' = alpha t / (1 + (alpha - 1) t)",
     params: [
       { name: 'alpha', type: 'number', greaterThan: 0 },
@@ -60,7 +59,7 @@ export function registerForwardProcesses(): void {
     ],
     create: (p) => new ShiftedProcess(innerProcess(p), p.alpha as number),
   });
-  register('forward-process', 'shift-tokens', {
+  registerBuiltin('forward-process', 'shift-tokens', {
     description: 'shift with alpha = sqrt(targetTokens / baseTokens)',
     params: [
       { name: 'targetTokens', type: 'number', greaterThan: 0 },

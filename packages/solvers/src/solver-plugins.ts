@@ -2,7 +2,7 @@
  * The built-in solvers as plugins of kind `solver`, and {@link createSolver}. Importing
  * `@rectiflow/solvers` registers them.
  */
-import { create, type OdeSolver, type PluginDefinition, registry, type SpecNode } from '@rectiflow/core';
+import { create, type OdeSolver, type PluginDefinition, registerBuiltin, type SpecNode } from '@rectiflow/core';
 import { Dopri5Solver } from './dopri5';
 import { DpmSolverPP2M } from './dpmpp-2m';
 import { Sd3DpmPP2M } from './dpmpp-2m-sd3';
@@ -45,8 +45,7 @@ const BUILT_IN: Record<string, PluginDefinition<OdeSolver>> = {
 };
 
 for (const [name, definition] of Object.entries(BUILT_IN)) {
-  // The registry is global: a second copy of this package (ESM and CJS) must not re-register.
-  if (!registry.has('solver', name)) registry.register('solver', name, definition);
+  registerBuiltin('solver', name, definition);
 }
 
 /** The names of the built-in solvers. */

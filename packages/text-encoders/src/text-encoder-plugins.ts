@@ -13,7 +13,7 @@ import {
   create,
   type PluginDefinition,
   type PluginParams,
-  registry,
+  registerBuiltin,
   type SpecNode,
   type TextEncoder,
   ValidationError,
@@ -113,8 +113,7 @@ const BUILT_IN: Record<string, PluginDefinition<TextEncoder>> = {
 };
 
 for (const [name, definition] of Object.entries(BUILT_IN)) {
-  // The registry is global: a second copy of this package (ESM and CJS) must not re-register.
-  if (!registry.has('text-encoder', name)) registry.register('text-encoder', name, definition);
+  registerBuiltin('text-encoder', name, definition);
 }
 
 /** The names of the built-in text-encoder plugins. */

@@ -2,7 +2,7 @@
  * The built-in timestep samplers, registered as plugin kind 'timestep-sampler', and
  * {@link createTimestepSampler}.
  */
-import { create, register, registry, type SpecNode, type TimestepSampler } from '@rectiflow/core';
+import { create, registerBuiltin, type SpecNode, type TimestepSampler } from '@rectiflow/core';
 import { CosMapSampler } from './cosmap';
 import { DiffusersSampler, type DiffusersScheme } from './diffusers-sampler';
 import { LogitNormalSampler } from './logit-normal';
@@ -19,8 +19,7 @@ const SHIFT = {
 
 /** Register the built-in samplers (idempotent; runs when this package is imported). */
 export function registerTimestepSamplers(): void {
-  if (registry.has('timestep-sampler', 'uniform')) return;
-  register('timestep-sampler', 'uniform', {
+  registerBuiltin('timestep-sampler', 'uniform', {
     description: 't ~ U(0, 1)',
     params: [SHIFT],
     create: (p) => new UniformSampler(p.shift as number),
@@ -30,19 +29,19 @@ export function registerTimestepSamplers(): void {
     params: [{ name: 'm', type: 'number', default: 0 }, { name: 's', type: 'number', default: 1, greaterThan: 0 }, SHIFT],
     create: (p: Record<string, unknown>) => new LogitNormalSampler(p.m as number, p.s as number, p.shift as number),
   } as const;
-  register('timestep-sampler', 'lognorm', lognorm);
-  register('timestep-sampler', 'logit-normal', lognorm);
-  register('timestep-sampler', 'mode', {
+  registerBuiltin('timestep-sampler', 'lognorm', lognorm);
+  registerBuiltin('timestep-sampler', 'logit-normal', lognorm);
+  registerBuiltin('timestep-sampler', 'mode', {
     description: 'mode with heavy tails: t = 1 - u - s (cos^2(pi u/2) - 1 + u)',
     params: [{ name: 's', type: 'number', default: 1.29, min: -1, max: MODE_SCALE_MAX }, SHIFT],
     create: (p) => new ModeSampler(p.s as number, p.shift as number),
   });
-  register('timestep-sampler', 'cosmap', {
+  registerBuiltin('timestep-sampler', 'cosmap', {
     description: 'CosMap: t = 1 - 1/(tan(pi u/2) + 1)',
     params: [SHIFT],
     create: (p) => new CosMapSampler(p.shift as number),
   });
-  register('timestep-sampler', 'diffusers', {
+  registerBuiltin('timestep-sampler', 'diffusers', {
     description: "diffusers' SD3 training-script sampling (descending shifted sigma table; not the paper's)",
     params: [
       { name: 'scheme', type: 'string', default: 'logit_normal', oneOf: ['logit_normal', 'mode', 'uniform'] },
