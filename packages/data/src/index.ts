@@ -23,6 +23,8 @@ export { resizeAndCenterCrop, resizeRgb, rgbToChw } from './resize';
 export {
   createShapesDataset,
   type DrawnShape,
+  HELD_OUT_COMBINATIONS,
+  isHeldOutCombination,
   POSITIONS,
   type Position,
   RELATIONS,
@@ -32,5 +34,7 @@ export {
   type ShapeKind,
   type ShapesLabels,
   type ShapesOptions,
+  shapeSignedDistance,
   shapesCaption,
 } from './shapes';
+export { type PromptedShape, parseShapesPrompt, type ShapesPrompt } from './shapes-prompt';

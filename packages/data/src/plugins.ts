@@ -18,6 +18,7 @@ registerBuiltin('dataset', 'shapes', {
     { name: 'size', type: 'integer', default: 32, min: 16, max: 256 },
     { name: 'twoShapeProbability', type: 'number', default: 0.5, min: 0, max: 1 },
     { name: 'split', type: 'string', default: 'train', oneOf: ['train', 'test'] },
+    { name: 'holdout', type: 'string', default: 'none', oneOf: ['none', 'combos'] },
   ],
   create: (p) =>
     createShapesDataset({
@@ -26,6 +27,7 @@ registerBuiltin('dataset', 'shapes', {
       size: p.size as number,
       twoShapeProbability: p.twoShapeProbability as number,
       split: p.split as 'train' | 'test',
+      holdout: p.holdout as 'none' | 'combos',
     }),
 });
 

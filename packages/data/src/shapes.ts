@@ -51,6 +51,27 @@ export interface ShapesOptions {
   twoShapeProbability?: number;
   /** `train` or `test`: disjoint example streams for the same seed. Default `train`. */
   split?: 'train' | 'test';
+  /**
+   * `combos`: the `train` split never shows the {@link HELD_OUT_COMBINATIONS} (in one- or
+   * two-shape images), so a scorer can compare prompts with seen and unseen combinations.
+   * The `test` split is unchanged. Default `none`.
+   */
+  holdout?: 'none' | 'combos';
+}
+
+/**
+ * The colour-kind combinations that `holdout: 'combos'` keeps out of training: each colour
+ * and each kind is still seen, only these pairs are not.
+ */
+export const HELD_OUT_COMBINATIONS: readonly { color: ColorName; kind: ShapeKind }[] = [
+  { color: 'purple', kind: 'triangle' },
+  { color: 'orange', kind: 'square' },
+  { color: 'green', kind: 'circle' },
+];
+
+/** Whether a shape is one of the {@link HELD_OUT_COMBINATIONS}. */
+export function isHeldOutCombination(shape: { color: ColorName; kind: ShapeKind }): boolean {
+  return HELD_OUT_COMBINATIONS.some((c) => c.color === shape.color && c.kind === shape.kind);
 }
 
 function positionCenter(position: Position, size: number, radius: number, rng: Rng): [number, number] {
@@ -63,22 +84,30 @@ function positionCenter(position: Position, size: number, radius: number, rng: R
   return [at(col) + jitter(), at(row) + jitter()];
 }
 
-function inside(shape: DrawnShape, x: number, y: number): boolean {
-  const dx = x - shape.cx;
-  const dy = y - shape.cy;
-  const r = shape.radius;
-  switch (shape.kind) {
+/** Half-slope of the triangle's sides: half width grows by this much per unit of height. */
+const TRIANGLE_SLOPE = 0.95 / 1.8;
+const TRIANGLE_NORM = Math.hypot(1, TRIANGLE_SLOPE);
+
+/**
+ * The signed distance (pixels; negative inside) from a point at offset (dx, dy) from a
+ * shape's centre to the outline of a shape of radius `r`. Circle: radius r. Square: half
+ * side 0.82r. Triangle (apex up): apex (0, -r), base corners (+-0.95r, 0.8r). Exact for
+ * the circle and for the edges; near corners it is the distance to the nearest edge line.
+ * The renderer draws exactly the points where it is <= 0.
+ */
+export function shapeSignedDistance(kind: ShapeKind, dx: number, dy: number, r: number): number {
+  switch (kind) {
     case 'circle':
-      return dx * dx + dy * dy <= r * r;
+      return Math.hypot(dx, dy) - r;
     case 'square':
-      return Math.abs(dx) <= r * 0.82 && Math.abs(dy) <= r * 0.82;
-    default: {
-      // An upward triangle: apex (0, -r), base corners (±0.95r, 0.8r).
-      if (dy > 0.8 * r || dy < -r) return false;
-      const halfWidth = (0.95 * r * (dy + r)) / (1.8 * r);
-      return Math.abs(dx) <= halfWidth;
-    }
+      return Math.max(Math.abs(dx), Math.abs(dy)) - 0.82 * r;
+    default:
+      return Math.max(dy - 0.8 * r, (Math.abs(dx) - TRIANGLE_SLOPE * (dy + r)) / TRIANGLE_NORM);
   }
+}
+
+function inside(shape: DrawnShape, x: number, y: number): boolean {
+  return shapeSignedDistance(shape.kind, x - shape.cx, y - shape.cy, shape.radius) <= 0;
 }
 
 /** Draw shapes on the background with 4x4 supersampling; returns CHW in [-1, 1]. */
@@ -168,8 +197,11 @@ export function createShapesDataset(options: ShapesOptions = {}): Dataset {
   const p2 = checkNumber('twoShapeProbability', options.twoShapeProbability ?? 0.5, { min: 0, max: 1 });
   const split = options.split ?? 'train';
   if (split !== 'train' && split !== 'test') invalid('split', split, '"train" or "test"');
+  const holdout = options.holdout ?? 'none';
+  if (holdout !== 'none' && holdout !== 'combos') invalid('holdout', holdout, '"none" or "combos"');
+  const excluded = split === 'train' && holdout === 'combos';
   return {
-    name: `shapes(count=${count}, seed=${seed}, size=${size}, split=${split})`,
+    name: `shapes(count=${count}, seed=${seed}, size=${size}, split=${split}${holdout === 'none' ? '' : `, holdout=${holdout}`})`,
     size: count,
     channels: 3,
     height: size,
@@ -177,7 +209,10 @@ export function createShapesDataset(options: ShapesOptions = {}): Dataset {
     get(index: number): CaptionedImage {
       checkIndex(index, count);
       const rng = createRng(`shapes/${split}/${seed}/${index}`);
-      const labels = sampleShapesLabels(rng, size, p2);
+      let labels = sampleShapesLabels(rng, size, p2);
+      while (excluded && (labels.count === 1 ? [labels.shape] : [labels.first, labels.second]).some(isHeldOutCombination)) {
+        labels = sampleShapesLabels(rng, size, p2);
+      }
       const shapes = labels.count === 1 ? [labels.shape] : [labels.first, labels.second];
       return { image: renderShapes(shapes, size), caption: shapesCaption(labels), labels };
     },
