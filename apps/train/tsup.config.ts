@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { evaluation: 'src/evaluation.ts', cli: 'src/cli.ts', bench: 'src/bench.ts', sampling: 'src/sampling.ts' },
+  entry: { cli: 'src/cli.ts', 'eval-cli': 'src/eval-cli.ts', bench: 'src/bench.ts', sampling: 'src/sampling.ts' },
   format: ['esm'],
   dts: false,
   sourcemap: true,

@@ -54,6 +54,19 @@ export const TrainConfigSchema = z
     sampleSolver: z.string().default('euler').describe('solver spec for sample grids'),
     guidance: z.number().min(0).default(3).describe('classifier-free guidance scale for sample grids'),
     sampleSeed: z.number().int().default(1234).describe('noise seed of the sample grids'),
+    evalEvery: z
+      .number()
+      .int()
+      .min(0)
+      .default(2500)
+      .describe('steps between evaluations with @rectiflow/eval (one seed; 0: only the final one); not counted in the time budget'),
+    evalSeeds: z
+      .number()
+      .int()
+      .min(0)
+      .max(16)
+      .default(2)
+      .describe('noise seeds per prompt of the final evaluation (0: no final evaluation)'),
     onNonFinite: z
       .enum(['stop', 'skip'])
       .default('stop')
@@ -86,6 +99,8 @@ export const RESUMABLE_OPTIONS: readonly (keyof TrainConfig)[] = [
   'sampleSolver',
   'guidance',
   'sampleSeed',
+  'evalEvery',
+  'evalSeeds',
   'onNonFinite',
 ];
 

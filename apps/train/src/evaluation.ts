@@ -1,10 +1,20 @@
 /**
- * Evaluation of a trained run with @rectiflow/eval: prompt adherence on the `shapes`
- * evaluation prompts (generated with the run's sampler settings and EMA weights), used by
- * the trainer's scheduled evaluations, `rectiflow-eval` and the bench.
+ * Evaluation of a trained model with @rectiflow/eval: prompt adherence on the `shapes`
+ * evaluation prompts (generated with the run's sampler settings) and the validation loss
+ * per t-decile on the dataset's held-out split. Used by the trainer's scheduled
+ * evaluations, `rectiflow-eval` and the bench.
  */
-import type { Autoencoder, TextEncoder, VelocityFn } from '@rectiflow/core';
-import { type AdherenceSummary, evaluatePromptAdherence, type ShapesImageScore } from '@rectiflow/eval';
+import { type Autoencoder, create, createRng, registry, type TextEncoder, tf, type VelocityFn } from '@rectiflow/core';
+import type { Dataset } from '@rectiflow/data';
+import {
+  type AdherenceSummary,
+  evaluatePromptAdherence,
+  type ShapesImageScore,
+  type ValidationBatch,
+  validationLoss,
+} from '@rectiflow/eval';
+import type { Formulation } from '@rectiflow/losses';
+import { withDefaults } from './components';
 import { generate, imageArrays } from './generate';
 
 /** How images are sampled for an evaluation. */
@@ -15,20 +25,29 @@ export interface EvalSampling {
   shift: number;
 }
 
-/** The parts of a model an evaluation samples from. */
+/** The parts of a model an evaluation uses. */
 export interface EvalModel {
   model: VelocityFn;
   textEncoder: TextEncoder;
   autoencoder: Autoencoder;
   latentShape: readonly [number, number, number];
+  /** The training objective (for the validation loss). */
+  formulation?: Formulation;
 }
 
-/** One evaluation's results. */
-export interface EvaluationResult {
+/** One evaluation, as a line of `metrics.jsonl` (`type: 'eval'`). */
+export interface EvalRecord {
+  type: 'eval';
+  step: number;
+  /** Noise seeds per prompt. */
+  seeds: number;
+  /** Sampler settings used. */
+  sampling: EvalSampling;
   /** Prompt adherence (shapes datasets). */
   adherence?: AdherenceSummary;
-  scores?: ShapesImageScore[];
-  /** Seconds it took. */
+  /** Validation loss per t-decile on the held-out split and its mean. */
+  validation?: { byDecile: number[]; mean: number };
+  /** Seconds the evaluation took. */
   seconds: number;
 }
 
@@ -37,15 +56,56 @@ export function isShapesDataset(spec: string): boolean {
   return /^\s*shapes\b/.test(spec);
 }
 
-/** Evaluate a model of a run trained on `dataset`. `seeds`: noise seeds per prompt (default [0, 1]). */
+/**
+ * The held-out split of a dataset spec when its plugin has one (`split=test`), with `count`
+ * examples; undefined otherwise.
+ */
+export function heldOutDataset(spec: string, count: number): Dataset | undefined {
+  const node = withDefaults('dataset', spec, {});
+  const params = registry.definition('dataset', node.name).params ?? [];
+  if (!params.some((p) => p.name === 'split')) return undefined;
+  const kwargs = { ...node.kwargs, split: 'test', ...(params.some((p) => p.name === 'count') ? { count } : {}) };
+  return create('dataset', { ...node, kwargs }) as Dataset;
+}
+
+/** Validation loss of a model on `count` held-out examples (undefined without a held-out split). */
+export function heldOutValidationLoss(parts: EvalModel, datasetSpec: string, count = 320, batchSize = 32): EvalRecord['validation'] {
+  const held = parts.formulation && heldOutDataset(datasetSpec, count);
+  if (!held || !parts.formulation) return undefined;
+  const batches: ValidationBatch[] = [];
+  const rng = createRng('validation/encode');
+  try {
+    for (let start = 0; start < count; start += batchSize) {
+      const items = Array.from({ length: Math.min(batchSize, count - start) }, (_, i) => held.get(start + i));
+      const x0 = tf.tidy(() => {
+        const images = tf.tensor4d(
+          items.flatMap((e) => Array.from(e.image)),
+          [items.length, held.channels, held.height, held.width],
+        );
+        const dist = parts.autoencoder.encode(images, rng);
+        return tf.keep(dist.mean);
+      });
+      const enc = parts.textEncoder.encode(items.map((e) => e.caption));
+      if (enc.mask) enc.mask.dispose();
+      batches.push({ x0, conditioning: { context: enc.context, pooled: enc.pooled } });
+    }
+    const r = validationLoss({ model: parts.model, formulation: parts.formulation, batches });
+    return { byDecile: r.byDecile, mean: r.mean };
+  } finally {
+    for (const b of batches) tf.dispose([b.x0, b.conditioning?.context, b.conditioning?.pooled].filter((t) => t !== undefined));
+  }
+}
+
+/** Evaluate a model trained on `dataset` at `step` with `seeds` noise seeds per prompt. */
 export async function evaluateModel(
   parts: EvalModel,
   dataset: string,
   sampling: EvalSampling,
-  seeds: readonly number[] = [0, 1],
-): Promise<EvaluationResult> {
+  step: number,
+  seeds = 2,
+): Promise<EvalRecord & { scores?: ShapesImageScore[] }> {
   const start = performance.now();
-  const result: EvaluationResult = { seconds: 0 };
+  const record: EvalRecord & { scores?: ShapesImageScore[] } = { type: 'eval', step, seeds, sampling, seconds: 0 };
   if (isShapesDataset(dataset)) {
     const [, h, w] = parts.latentShape;
     const f = parts.autoencoder.downsampleFactor;
@@ -58,11 +118,12 @@ export async function evaluateModel(
           images.dispose();
         }
       },
-      { height: h * f, width: w * f, seeds },
+      { height: h * f, width: w * f, seeds: Array.from({ length: seeds }, (_, i) => i) },
     );
-    result.adherence = summary;
-    result.scores = scores;
+    record.adherence = summary;
+    record.scores = scores;
   }
-  result.seconds = (performance.now() - start) / 1000;
-  return result;
+  record.validation = heldOutValidationLoss(parts, dataset);
+  record.seconds = (performance.now() - start) / 1000;
+  return record;
 }

@@ -6,7 +6,7 @@ import { formatProgress, ProgressBar } from './progress';
 import { writeReport } from './report';
 
 describe('report and progress', () => {
-  it('writes an HTML report with loss curves, decile curves, grids and the config', () => {
+  it('writes an HTML report with loss (log scale), lr and gradient-norm curves, decile curves, grids and the config', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rectiflow-report-'));
     const metrics = [1, 2, 3].map((step) => ({
       step: step * 10,
@@ -22,10 +22,10 @@ describe('report and progress', () => {
     ]);
     const html = readFileSync(path, 'utf8');
     expect(html).toContain('<title>run &lt;1&gt;</title>');
-    expect(html.match(/<polyline/g)?.length).toBe(11); // loss + 10 deciles
+    expect(html.match(/<polyline/g)?.length).toBe(13); // loss, lr, gradient norm + 10 deciles
+    expect(html).toContain('log scale');
     expect(html).toContain('samples/step-30.png');
     expect(html).toContain('colour adherence 75%');
-    expect(html).toContain('a red circle');
     expect(html).toContain('&quot;lr&quot;: 0.001');
   });
 

@@ -23,6 +23,8 @@ function tinyConfig(out: string, extra: Partial<TrainConfig> = {}): TrainConfig 
     sampleEvery: 1000,
     sampleSteps: 2,
     samplePrompts: ['a large red circle in the center', 'a small blue square at the top left'],
+    evalEvery: 0,
+    evalSeeds: 0,
     ...extra,
   });
 }
@@ -39,7 +41,7 @@ describe('Trainer', () => {
     const before = tf.memory().numTensors;
     const losses: number[] = [];
     const counts: number[] = [];
-    const trainer = await Trainer.create(tinyConfig(out), {
+    const trainer = await Trainer.create(tinyConfig(out, { evalEvery: 4, evalSeeds: 1 }), {
       ...quiet,
       onStep: (_, loss) => {
         losses.push(loss);
@@ -57,8 +59,19 @@ describe('Trainer', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(metrics.map((m) => m.step)).toEqual([2, 4, 6]);
+    expect(metrics.filter((m) => !m.type).map((m) => m.step)).toEqual([2, 4, 6]);
     expect(metrics[0].lossByDecile).toHaveLength(10);
+    // Scheduled evaluations (every 4 steps, one seed) and the final one, in metrics.jsonl and the report.
+    const evals = metrics.filter((m) => m.type === 'eval');
+    expect(evals.map((m) => m.step)).toEqual([4, 6]);
+    for (const e of evals) {
+      expect(e.adherence.one.images).toBe(54);
+      expect(e.adherence.two.images).toBe(72);
+      expect(e.validation.byDecile).toHaveLength(10);
+      expect(e.validation.byDecile.every(Number.isFinite)).toBe(true);
+    }
+    expect(result.evaluation?.step).toBe(6);
+    expect(readFileSync(result.report, 'utf8')).toContain('Position confusion');
     expect(existsSync(join(out, 'samples', 'final.png'))).toBe(true);
     expect(result.colorAdherence).toBeGreaterThanOrEqual(0);
     expect(readFileSync(result.report, 'utf8')).toContain('samples/final.png');

@@ -15,6 +15,7 @@ import { cleanStaleCheckpoints, openCheckpoint, saveCheckpoint, writeTextAtomic 
 import { buildComponents, type Components } from './components';
 import { resumeConfig, type TrainConfig } from './config';
 import { Ema } from './ema';
+import { type EvalRecord, evaluateModel } from './evaluation';
 import { generate, gridPng, imageArrays } from './generate';
 import { learningRate } from './lr-schedule';
 import { formatProgress, ProgressBar } from './progress';
@@ -52,6 +53,8 @@ export interface TrainResult {
   report: string;
   /** Colour adherence of the final held-out grid (shapes datasets). */
   colorAdherence?: number;
+  /** The final evaluation (when `evalSeeds` > 0). */
+  evaluation?: EvalRecord;
   metrics: MetricRecord[];
 }
 
@@ -102,6 +105,9 @@ export class Trainer {
   private lastSavedStep = -1;
   private samples: SampleRecord[] = [];
   private metrics: MetricRecord[] = [];
+  private evals: EvalRecord[] = [];
+  /** Seconds spent in evaluations in this session (not counted in the time budget). */
+  private evalSeconds = 0;
 
   private constructor(
     readonly config: TrainConfig,
@@ -188,12 +194,14 @@ export class Trainer {
     this.samples = s.samples;
     const metricsPath = join(this.runDir, 'metrics.jsonl');
     if (existsSync(metricsPath)) {
-      this.metrics = readFileSync(metricsPath, 'utf8')
+      const lines = readFileSync(metricsPath, 'utf8')
         .split('\n')
         .filter(Boolean)
-        .map((l) => JSON.parse(l) as MetricRecord)
+        .map((l) => JSON.parse(l) as MetricRecord | EvalRecord)
         .filter((m) => m.step <= s.step);
-      writeTextAtomic(metricsPath, this.metrics.map((m) => `${JSON.stringify(m)}\n`).join(''));
+      this.metrics = lines.filter((m): m is MetricRecord => !('type' in m));
+      this.evals = lines.filter((m): m is EvalRecord => 'type' in m && m.type === 'eval');
+      writeTextAtomic(metricsPath, lines.map((m) => `${JSON.stringify(m)}\n`).join(''));
     }
     this.log(`resumed ${this.runDir} at step ${this.step}`);
   }
@@ -295,6 +303,48 @@ export class Trainer {
     }
   }
 
+  /** Run an asynchronous `fn` with the EMA weights swapped in. */
+  async withEmaWeightsAsync<T>(fn: () => Promise<T>): Promise<T> {
+    const backups = new Map([...this.params].map(([name, p]) => [name, p.clone()]));
+    try {
+      for (const [name, p] of this.params) p.assign(this.ema.shadow.get(name) as tf.Variable);
+      return await fn();
+    } finally {
+      for (const [name, p] of this.params) p.assign(backups.get(name) as tf.Tensor);
+      tf.dispose([...backups.values()]);
+    }
+  }
+
+  /**
+   * Evaluate the EMA weights with @rectiflow/eval (prompt adherence with the sample-grid
+   * settings, validation loss), append the record to `metrics.jsonl` and log a summary.
+   */
+  async evaluate(seeds: number): Promise<EvalRecord> {
+    const c = this.config;
+    const { autoencoder, textEncoder, model, latentShape, formulation } = this.parts;
+    const started = performance.now();
+    const { scores: _scores, ...record } = await this.withEmaWeightsAsync(() =>
+      evaluateModel(
+        { model: model.predict, textEncoder, autoencoder, latentShape, formulation },
+        c.dataset,
+        { steps: c.sampleSteps, solver: c.sampleSolver, guidance: c.guidance, shift: this.parts.shift },
+        this.step,
+        seeds,
+      ),
+    );
+    this.evalSeconds += (performance.now() - started) / 1000;
+    this.evals.push(record);
+    appendFileSync(join(this.runDir, 'metrics.jsonl'), `${JSON.stringify(record)}\n`);
+    const a = record.adherence;
+    const parts = [
+      a && `whole prompt ${(100 * a.one.whole).toFixed(1)}% one-shape, ${(100 * a.two.whole).toFixed(1)}% two-shape`,
+      record.validation && `validation loss ${record.validation.mean.toFixed(4)}`,
+    ].filter(Boolean);
+    if (parts.length)
+      this.log(`eval at step ${this.step} (${seeds} seed${seeds === 1 ? '' : 's'}, ${record.seconds.toFixed(0)} s): ${parts.join('; ')}`);
+    return record;
+  }
+
   /** Generate a grid for `prompts` with the EMA weights; returns its path and colour adherence. */
   sampleGrid(prompts: readonly string[], file: string, useEma = true): { path: string; adherence?: number; nfe: number } {
     const { autoencoder, textEncoder, model, latentShape, dataset } = this.parts;
@@ -377,7 +427,7 @@ export class Trainer {
   async run(): Promise<TrainResult> {
     const c = this.config;
     const start = Date.now();
-    const elapsed = () => this.elapsedBefore + (Date.now() - start) / 1000;
+    const elapsed = () => this.elapsedBefore + (Date.now() - start) / 1000 - this.evalSeconds;
     const budget = c.minutes * 60;
     const bar = new ProgressBar(this.hooks.stream ?? process.stdout, c.logEvery);
     const metricsPath = join(this.runDir, 'metrics.jsonl');
@@ -465,7 +515,11 @@ export class Trainer {
         const file = `samples/step-${String(this.step).padStart(7, '0')}.png`;
         const s = this.sampleGrid(c.samplePrompts, file);
         this.samples.push({ step: this.step, file, prompts: [...c.samplePrompts], colorAdherence: s.adherence });
-        writeReport(this.runDir, `Rectiflow run ${this.runDir}`, c, this.metrics, this.samples);
+        writeReport(this.runDir, `Rectiflow run ${this.runDir}`, c, this.metrics, this.samples, this.evals);
+      }
+      if (c.evalEvery > 0 && this.step % c.evalEvery === 0) {
+        bar.done();
+        await this.evaluate(1);
       }
       // After the grid, so that a checkpoint of this step lists it (the report of a resumed run shows it).
       if (this.step % c.checkpointEvery === 0) lastCheckpoint = (await this.checkpoint(elapsed())) ?? lastCheckpoint;
@@ -486,7 +540,11 @@ export class Trainer {
       adherence = s.adherence;
       this.samples.push({ step: this.step, file: 'samples/final.png', prompts, colorAdherence: adherence });
     }
-    const report = writeReport(this.runDir, `Rectiflow run ${this.runDir}`, c, this.metrics, this.samples);
+    let evaluation: EvalRecord | undefined;
+    if (stoppedBy !== 'non-finite' && c.evalSeeds > 0) {
+      evaluation = this.evals.find((e) => e.step === this.step && e.seeds === c.evalSeeds) ?? (await this.evaluate(c.evalSeeds));
+    }
+    const report = writeReport(this.runDir, `Rectiflow run ${this.runDir}`, c, this.metrics, this.samples, this.evals);
     if (this.metrics.length)
       this.log(
         formatProgress({
@@ -505,6 +563,7 @@ export class Trainer {
       finalGrid,
       report,
       colorAdherence: adherence,
+      evaluation,
       metrics: this.metrics,
     };
   }

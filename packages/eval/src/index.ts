@@ -17,3 +17,4 @@ export {
 } from './score-shapes-image';
 export { type SegmentedObject, type SegmentOptions, segmentObjects, unmixColors } from './segment-objects';
 export { type ShapesEvalPrompt, shapesEvalPrompts } from './shapes-eval-prompts';
+export { type ValidationBatch, type ValidationLossOptions, type ValidationLossResult, validationLoss } from './validation-loss';
