@@ -1,7 +1,13 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { cli: 'src/cli.ts', 'eval-cli': 'src/eval-cli.ts', bench: 'src/bench.ts', sampling: 'src/sampling.ts' },
+  entry: {
+    cli: 'src/cli.ts',
+    'eval-cli': 'src/eval-cli.ts',
+    'probe-conditioning': 'src/probe-conditioning.ts',
+    bench: 'src/bench.ts',
+    sampling: 'src/sampling.ts',
+  },
   format: ['esm'],
   dts: false,
   sourcemap: true,

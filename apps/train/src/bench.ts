@@ -1,19 +1,21 @@
 /**
- * Training and sampling speed of the default configuration, and the prompt-adherence check:
- * colour adherence of the trained model's samples against an untrained model's.
+ * Training and sampling speed of the default configuration, and what the model learnt:
+ * colour adherence of the trained model's samples against an untrained model's, and the
+ * final evaluation with @rectiflow/eval (whole-prompt accuracy per attribute, validation loss).
  *
  *   pnpm --filter @rectiflow/train-app bench -- --minutes 10 --out runs/bench
  *
- * Prints steps/s, images/s and both adherence numbers.
+ * Prints steps/s, images/s, the adherence numbers and the evaluation table.
  */
 import { rmSync } from 'node:fs';
 import { initBackend } from '@rectiflow/core';
+import { adherenceTable } from '@rectiflow/eval';
 import { loadConfig } from './config';
 import { heldOutPrompts, Trainer } from './trainer';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const { config } = loadConfig(['--minutes', '3', '--out', 'runs/bench', '--sample-every', '1000000', ...argv]);
+  const { config } = loadConfig(['--minutes', '3', '--out', 'runs/bench', '--sample-every', '1000000', '--eval-every', '0', ...argv]);
   if (!config) return;
   await initBackend();
   rmSync(config.out, { recursive: true, force: true });
@@ -34,6 +36,14 @@ async function main(): Promise<void> {
     `colour adherence on ${prompts.length} held-out prompts: untrained ${((before.adherence ?? 0) * 100).toFixed(0)}%, trained ${((after.adherence ?? 0) * 100).toFixed(0)}%`,
     `final loss ${result.metrics.at(-1)?.loss.toFixed(4)}; grids: ${before.path}, ${after.path}`,
   ];
+  const e = result.evaluation;
+  if (e?.validation) lines.push(`validation loss (held-out): ${e.validation.mean.toFixed(4)}`);
+  if (e?.adherence) {
+    lines.push(
+      `evaluation (${e.seeds} seeds, ${e.seconds.toFixed(0)} s): whole prompt right ${(100 * e.adherence.one.whole).toFixed(1)}% one-shape, ${(100 * e.adherence.two.whole).toFixed(1)}% two-shape`,
+      adherenceTable(e.adherence),
+    );
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

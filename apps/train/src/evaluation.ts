@@ -10,6 +10,7 @@ import {
   type AdherenceSummary,
   evaluatePromptAdherence,
   type ShapesImageScore,
+  shapesEvalPrompts,
   type ValidationBatch,
   validationLoss,
 } from '@rectiflow/eval';
@@ -118,7 +119,13 @@ export async function evaluateModel(
           images.dispose();
         }
       },
-      { height: h * f, width: w * f, seeds: Array.from({ length: seeds }, (_, i) => i) },
+      {
+        height: h * f,
+        width: w * f,
+        seeds: Array.from({ length: seeds }, (_, i) => i),
+        // Seen vs unseen combinations only mean something when the run held them out.
+        prompts: shapesEvalPrompts().map((p) => ({ ...p, unseen: p.unseen && /holdout\s*=\s*["']?combos/.test(dataset) })),
+      },
     );
     record.adherence = summary;
     record.scores = scores;
