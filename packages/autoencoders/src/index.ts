@@ -1,11 +1,12 @@
 /**
  * @rectiflow/autoencoders: the autoencoders latent diffusion runs through. The SD3 VAE
  * (loaded from the official checkpoints), a pixel-space adapter, and a small trainable
- * autoencoder for small datasets; PNG I/O and sample grids. Importing the package
+ * autoencoder for small datasets; PNG I/O and sample grids, with captions in a small pixel font. Importing the package
  * registers the `autoencoder` plugins `sd3-vae`, `pixel` and `tiny-ae`.
  * @packageDocumentation
  */
 export { AUTOENCODER_NAMES, createAutoencoder } from './autoencoder-plugins';
+export { type CaptionedGridOptions, makeCaptionedGrid } from './captioned-grid';
 export { type GridOptions, makeGrid } from './grid';
 export { LOGVAR_RANGE, sampleLatent, splitMoments } from './latent-distribution';
 export {
@@ -18,6 +19,18 @@ export {
 } from './latent-format';
 export { type LoadSD3VAEOptions, loadSD3VAE, SD3_VAE_PREFIXES } from './load-sd3-vae';
 export { PixelAutoencoder, type PixelAutoencoderOptions } from './pixel-autoencoder';
+export {
+  type DrawTextOptions,
+  drawText,
+  GLYPH_ADVANCE,
+  GLYPH_HEIGHT,
+  GLYPH_WIDTH,
+  glyphFor,
+  hasGlyph,
+  LINE_HEIGHT,
+  textWidth,
+  wrapText,
+} from './pixel-font';
 export { type DecodePngOptions, decodePng, decodePngs, type EncodePngOptions, encodePng, type PngChannels } from './png';
 export { readPng, readPngs, writePng } from './png-file';
 export { createRandomSD3VAE, randomSD3VAEWeights } from './random-sd3-vae';
