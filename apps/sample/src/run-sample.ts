@@ -260,7 +260,7 @@ export async function runSample(
     const images = tf.concat(all, 0) as tf.Tensor4D;
     tf.dispose(all);
     const grid = join(out, 'grid.png');
-    writeFileSync(grid, gridPng(images, Math.ceil(Math.sqrt(prompts.length))));
+    writeFileSync(grid, gridPng(images, Math.ceil(Math.sqrt(prompts.length)), prompts));
     images.dispose();
     const seconds = (Date.now() - started) / 1000;
     log(

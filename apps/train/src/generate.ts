@@ -3,7 +3,7 @@
  * guidance), sample latents with a solver, decode them. Used for the sample grids during
  * training and by rectiflow-sample.
  */
-import { encodePng, makeGrid } from '@rectiflow/autoencoders';
+import { encodePng, makeCaptionedGrid } from '@rectiflow/autoencoders';
 import { type Autoencoder, createRng, type TextEncoder, tf, type VelocityFn } from '@rectiflow/core';
 import { sample, shiftedGrid, uniformGrid } from '@rectiflow/solvers';
 
@@ -72,22 +72,11 @@ export function imageArrays(images: tf.Tensor4D): Float32Array[] {
 }
 
 /**
- * A PNG sample sheet of NCHW images in [-1, 1], `columns` per row. Small images are
- * enlarged (nearest neighbour) to at least 128 pixels a side, so the sheet is easy to see.
+ * A PNG sample sheet of NCHW images in [-1, 1], `columns` per row, each image enlarged
+ * (nearest neighbour) to at least 128 pixels a side with its prompt written under it.
  */
-export function gridPng(images: tf.Tensor4D, columns: number): Uint8Array {
-  const [, , h] = images.shape;
-  const factor = Math.max(1, Math.ceil(128 / h));
-  const sheet = tf.tidy(() => {
-    const big =
-      factor === 1
-        ? images
-        : tf.transpose(
-            tf.image.resizeNearestNeighbor(tf.transpose(images, [0, 2, 3, 1]) as tf.Tensor4D, [h * factor, images.shape[3] * factor]),
-            [0, 3, 1, 2],
-          );
-    return makeGrid(big as tf.Tensor4D, { columns, padding: 4 });
-  });
+export function gridPng(images: tf.Tensor4D, columns: number, prompts: readonly string[]): Uint8Array {
+  const sheet = makeCaptionedGrid(images, prompts, { columns, minSide: 128 });
   try {
     return encodePng(sheet);
   } finally {

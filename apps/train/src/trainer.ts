@@ -366,7 +366,7 @@ export class Trainer {
       const adherence = /^shapes\b/.test(this.config.dataset)
         ? colorAdherence(imageArrays(images), prompts, dataset.height, dataset.width)
         : undefined;
-      const png = gridPng(images, Math.ceil(Math.sqrt(prompts.length)));
+      const png = gridPng(images, Math.ceil(Math.sqrt(prompts.length)), prompts);
       const path = join(this.runDir, file);
       mkdirSync(join(path, '..'), { recursive: true });
       writeFileSync(path, png);
