@@ -22,7 +22,7 @@ const LEARNING_RATE = 2e-3;
 const SHAPES_TRAIN = 20_000;
 const SHAPES_HELD_OUT = 2_000;
 const SHAPES_STEPS = Number(process.env.SHAPES_STEPS ?? 3000);
-const MNIST_STEPS = Number(process.env.MNIST_STEPS ?? 3000);
+const MNIST_STEPS = Number(process.env.MNIST_STEPS ?? 6000);
 const COMMAND = 'pnpm --filter @rectiflow/eval train-features';
 const which = process.argv[2] ?? 'all';
 if (!['all', 'shapes', 'mnist'].includes(which)) throw new Error(`expected shapes, mnist or nothing; got ${which}`);
@@ -50,7 +50,16 @@ function shift(batch, rng) {
   const [n, c, h, w] = batch.shape;
   const dy = rng.integer(0, 5);
   const dx = rng.integer(0, 5);
-  const padded = tf.pad(batch, [[0, 0], [0, 0], [2, 2], [2, 2]], -1);
+  const padded = tf.pad(
+    batch,
+    [
+      [0, 0],
+      [0, 0],
+      [2, 2],
+      [2, 2],
+    ],
+    -1,
+  );
   return tf.slice(padded, [0, 0, dy, dx], [n, c, h, w]);
 }
 
@@ -65,7 +74,8 @@ async function train(name, config, train, heldOut, steps, augment, data) {
     learningRate: LEARNING_RATE,
     augment,
     onStep: ({ step, loss }) => {
-      if (step % 250 === 0 || step === 1) console.log(`${name} step ${step}/${steps} loss ${loss.toFixed(4)} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+      if (step % 250 === 0 || step === 1)
+        console.log(`${name} step ${step}/${steps} loss ${loss.toFixed(4)} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
     },
   });
   const accuracy = headAccuracies(net, heldOut.images, heldOut.targets);
@@ -112,7 +122,11 @@ if (which === 'all' || which === 'mnist') {
   await train(
     'mnist',
     MNIST_FEATURE_NET_CONFIG,
-    collect(dataset, all.filter((i) => !isMnistHeldOut(i)), digit),
+    collect(
+      dataset,
+      all.filter((i) => !isMnistHeldOut(i)),
+      digit,
+    ),
     collect(dataset, all.filter(isMnistHeldOut), digit),
     MNIST_STEPS,
     shift,

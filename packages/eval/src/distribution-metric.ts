@@ -62,7 +62,8 @@ export function frechetFeatureDistance(
 ): number {
   const stats = (value: ImageSet | FeatureStatistics, field: string) => {
     if (!isStatistics(value)) return featureStatisticsOf(net, value, options, field);
-    if (value.mean?.length !== net.featureDim) invalid(`${field}.mean.length`, value.mean?.length, `${net.featureDim}, the feature dimension of the net`);
+    if (value.mean?.length !== net.featureDim)
+      invalid(`${field}.mean.length`, value.mean?.length, `${net.featureDim}, the feature dimension of the net`);
     return value;
   };
   return frechetDistance(stats(imagesA, 'imagesA'), stats(imagesB, 'imagesB'));

@@ -40,7 +40,17 @@ describe('FeatureNet', () => {
     const expected = tf.tidy(() => {
       const filter = tf.reshape(w.get('conv0.weight')!, [3, 3, 3, 4]) as tf.Tensor4D;
       const nhwc = tf.transpose(x, [0, 2, 3, 1]) as tf.Tensor4D;
-      const conv = tf.relu(tf.add(tf.conv2d(nhwc, filter, 2, [[0, 0], [1, 1], [1, 1], [0, 0]]), w.get('conv0.bias')!));
+      const conv = tf.relu(
+        tf.add(
+          tf.conv2d(nhwc, filter, 2, [
+            [0, 0],
+            [1, 1],
+            [1, 1],
+            [0, 0],
+          ]),
+          w.get('conv0.bias')!,
+        ),
+      );
       return tf.add(tf.matMul(tf.reshape(conv, [2, -1]), w.get('feature.weight')!), w.get('feature.bias')!);
     });
     const got = net.features(x);
@@ -57,7 +67,7 @@ describe('FeatureNet', () => {
     const wa = a.namedWeights.get('conv1.weight')!.dataSync();
     expect([...b.namedWeights.get('conv1.weight')!.dataSync()]).toEqual([...wa]);
     expect([...c.namedWeights.get('conv1.weight')!.dataSync()]).not.toEqual([...wa]);
-    [a, b, c].forEach((n) => n.dispose());
+    for (const n of [a, b, c]) n.dispose();
   });
 
   it('takes 1-channel images as grey RGB', () => {

@@ -41,8 +41,11 @@ function checkConfig(config: FeatureNetConfig): FeatureNetConfig {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) invalid(field, v, `an integer in [1, ${max}]`);
   };
   positive('config.channels', config.channels, 64);
-  if (!Array.isArray(config.widths) || config.widths.length < 1) invalid('config.widths', config.widths, 'a non-empty array of channel counts');
-  config.widths.forEach((w, i) => positive(`config.widths[${i}]`, w, 4096));
+  if (!Array.isArray(config.widths) || config.widths.length < 1)
+    invalid('config.widths', config.widths, 'a non-empty array of channel counts');
+  config.widths.forEach((w, i) => {
+    positive(`config.widths[${i}]`, w, 4096);
+  });
   positive('config.size', config.size, 4096);
   const factor = 2 ** config.widths.length;
   if (config.size % factor !== 0) invalid('config.size', config.size, `a multiple of ${factor} (2^widths.length)`);
@@ -50,7 +53,8 @@ function checkConfig(config: FeatureNetConfig): FeatureNetConfig {
   if (!Array.isArray(config.heads)) invalid('config.heads', config.heads, 'an array of { name, classes }');
   const names = new Set<string>();
   config.heads.forEach((h, i) => {
-    if (!h || typeof h.name !== 'string' || !h.name || names.has(h.name)) invalid(`config.heads[${i}].name`, h?.name, 'a unique non-empty string');
+    if (!h || typeof h.name !== 'string' || !h.name || names.has(h.name))
+      invalid(`config.heads[${i}].name`, h?.name, 'a unique non-empty string');
     names.add(h.name);
     if (!Array.isArray(h.classes) || h.classes.length < 2 || h.classes.some((c: unknown) => typeof c !== 'string')) {
       invalid(`config.heads[${i}].classes`, h.classes, 'an array of at least 2 class names');
@@ -217,7 +221,15 @@ export class FeatureNet {
     const ho = h / 2;
     const wo = w / 2;
     // Padded row r = 2a + b; output row i reads padded rows 2i, 2i + 1, 2i + 2.
-    const padded = tf.reshape(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]), [n, ho + 1, 2, wo + 1, 2, c]);
+    const padded = tf.reshape(
+      tf.pad(x, [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ]),
+      [n, ho + 1, 2, wo + 1, 2, c],
+    );
     const taps: tf.Tensor[] = [];
     for (let dy = 0; dy < 3; dy++) {
       for (let dx = 0; dx < 3; dx++) taps.push(tf.slice(padded, [0, dy >> 1, dy & 1, dx >> 1, dx & 1, 0], [n, ho, 1, wo, 1, c]));

@@ -3,7 +3,6 @@
  * @packageDocumentation
  */
 
-
 // --- Distribution metric and shipped feature networks (branch eval-features) ---
 export { digitAccuracy, isMnistHeldOut, MNIST_FEATURE_NET_CONFIG } from './digit-accuracy';
 export { extractFeatures, type FeatureOptions, featureStatisticsOf, frechetFeatureDistance } from './distribution-metric';

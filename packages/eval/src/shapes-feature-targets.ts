@@ -5,8 +5,9 @@
  * of a red circle"), so the heads name the shapes by place instead of caption order: shape
  * A is the only shape, or the left one (horizontal relations), or the upper one (vertical).
  */
-import { COLOR_NAMES, POSITIONS, SHAPE_KINDS, type ShapesLabels } from '@rectiflow/data';
+
 import { invalid } from '@rectiflow/core';
+import { COLOR_NAMES, POSITIONS, SHAPE_KINDS, type ShapesLabels } from '@rectiflow/data';
 import type { FeatureHead, FeatureNetConfig } from './feature-net';
 
 /** The heads, in order. */
@@ -39,7 +40,16 @@ export function shapesFeatureTargets(labels: ShapesLabels): Int32Array {
   const kind = (k: string) => SHAPE_KINDS.indexOf(k as (typeof SHAPE_KINDS)[number]);
   if (labels?.count === 1) {
     const { shape } = labels;
-    return Int32Array.from([0, color(shape.color), kind(shape.kind), -1, -1, labels.size === 'large' ? 1 : 0, POSITIONS.indexOf(labels.position), -1]);
+    return Int32Array.from([
+      0,
+      color(shape.color),
+      kind(shape.kind),
+      -1,
+      -1,
+      labels.size === 'large' ? 1 : 0,
+      POSITIONS.indexOf(labels.position),
+      -1,
+    ]);
   }
   if (labels?.count === 2) {
     const inOrder = labels.relation === 'to the left of' || labels.relation === 'above';

@@ -75,10 +75,14 @@ describe('trainFeatureNet', () => {
     const { images, targets } = task(8, 1);
     const net = new FeatureNet(CONFIG, 0);
     const rng = createRng(0);
-    expect(() => trainFeatureNet(net, images, targets.subarray(1), { steps: 1, rng })).toThrow(/targets: got Int32Array\(15\); expected an Int32Array of images \* heads = 8 \* 2 = 16/);
+    expect(() => trainFeatureNet(net, images, targets.subarray(1), { steps: 1, rng })).toThrow(
+      /targets: got Int32Array\(15\); expected an Int32Array of images \* heads = 8 \* 2 = 16/,
+    );
     const bad = targets.slice();
     bad[3] = 2;
-    expect(() => trainFeatureNet(net, images, bad, { steps: 1, rng })).toThrow(/targets\[3\] \(image 1, head side\): got 2; expected -1 or \[0, 1\]/);
+    expect(() => trainFeatureNet(net, images, bad, { steps: 1, rng })).toThrow(
+      /targets\[3\] \(image 1, head side\): got 2; expected -1 or \[0, 1\]/,
+    );
     expect(() => trainFeatureNet(net, images, targets, { steps: 1.5, rng })).toThrow(/steps: got 1.5/);
     expect(() => trainFeatureNet(net, images, targets, { steps: 1, rng, batchSize: 9 })).toThrow(/batchSize: got 9/);
     expect(() => headAccuracies(net, images, bad)).toThrow(/targets\[3\] \(image 1, head side\)/);

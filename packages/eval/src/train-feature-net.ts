@@ -62,7 +62,8 @@ export function trainFeatureNet(
   heads.forEach((h, k) => {
     for (let i = 0; i < n; i++) {
       const t = targets[i * heads.length + k];
-      if (t < -1 || t >= h.classes.length) invalid(`targets[${i * heads.length + k}] (image ${i}, head ${h.name})`, t, `-1 or [0, ${h.classes.length - 1}]`);
+      if (t < -1 || t >= h.classes.length)
+        invalid(`targets[${i * heads.length + k}] (image ${i}, head ${h.name})`, t, `-1 or [0, ${h.classes.length - 1}]`);
     }
   });
   const steps = checkNumber('steps', options.steps, { integer: true, min: 0 });
