@@ -81,13 +81,10 @@ describe('frechetFeatureDistance on the shipped nets', () => {
       real,
       heldOut.filter((_, j) => j % 4 === 0).map((i) => mnist.get(i).image),
     );
-    // Measured: real vs real 0.0 (see FEATURES.md), real vs noise 0.0, real vs mnist 0.0.
+    // Measured (wasm): real vs real 378, real vs uniform noise 21008, real vs mnist 17742 (ratios 0.018, 0.021).
     expect(realVsReal).toBeLessThan(0.05 * realVsNoise);
     expect(realVsReal).toBeLessThan(0.05 * realVsMnist);
     expect(tf.memory().numTensors).toBe(before);
-    console.log(
-      `shapes FD: real vs real ${realVsReal.toFixed(2)}, real vs noise ${realVsNoise.toFixed(2)}, real vs mnist ${realVsMnist.toFixed(2)}`,
-    );
   });
 
   it('mnist: real vs real is near 0, real vs noise and real vs shapes are large', () => {
@@ -98,11 +95,8 @@ describe('frechetFeatureDistance on the shipped nets', () => {
     const realVsReal = frechetFeatureDistance(mnistNet, real, b);
     const realVsNoise = frechetFeatureDistance(mnistNet, real, noise(400, 8));
     const realVsShapes = frechetFeatureDistance(mnistNet, real, shapes(0, 400));
-    // Measured: real vs real 0.0, real vs noise 0.0, real vs shapes 0.0.
+    // Measured (wasm): real vs real 240, real vs uniform noise 11750, real vs shapes 14194 (ratios 0.020, 0.017).
     expect(realVsReal).toBeLessThan(0.05 * realVsNoise);
     expect(realVsReal).toBeLessThan(0.05 * realVsShapes);
-    console.log(
-      `mnist FD: real vs real ${realVsReal.toFixed(2)}, real vs noise ${realVsNoise.toFixed(2)}, real vs shapes ${realVsShapes.toFixed(2)}`,
-    );
   });
 });
