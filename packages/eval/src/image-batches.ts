@@ -31,11 +31,11 @@ export function forEachImageBatch(
   if (!Number.isInteger(batchSize) || batchSize < 1) invalid('batchSize', batchSize, 'an integer >= 1');
   const { channels, size } = net.config;
   const plane = size * size;
+  if (images instanceof tf.Tensor) net.checkImages(images, field);
   for (let start = 0; start < n; start += batchSize) {
     const count = Math.min(batchSize, n - start);
     let batch: tf.Tensor4D;
     if (images instanceof tf.Tensor) {
-      net.checkImages(images, field);
       batch = tf.slice(images, [start, 0, 0, 0], [count, -1, -1, -1]);
     } else {
       const first = images[start];
