@@ -38,6 +38,9 @@ async function main(): Promise<void> {
   ];
   const e = result.evaluation;
   if (e?.validation) lines.push(`validation loss (held-out): ${e.validation.mean.toFixed(4)}`);
+  if (e?.fd)
+    lines.push(`Frechet distance (shipped feature net): ${e.fd.value.toFixed(1)} (${e.fd.generated} generated vs ${e.fd.real} real)`);
+  if (e?.digitAccuracy !== undefined) lines.push(`digit accuracy: ${(100 * e.digitAccuracy).toFixed(1)}%`);
   if (e?.adherence) {
     lines.push(
       `evaluation (${e.seeds} seeds, ${e.seconds.toFixed(0)} s): whole prompt right ${(100 * e.adherence.one.whole).toFixed(1)}% one-shape, ${(100 * e.adherence.two.whole).toFixed(1)}% two-shape`,

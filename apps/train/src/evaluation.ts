@@ -5,15 +5,22 @@
  * evaluations, `rectiflow-eval` and the bench.
  */
 import { type Autoencoder, create, createRng, registry, type TextEncoder, tf, type VelocityFn } from '@rectiflow/core';
-import type { Dataset } from '@rectiflow/data';
+import { createMnistDataset, createShapesDataset, type Dataset } from '@rectiflow/data';
 import {
   type AdherenceSummary,
+  digitAccuracy,
   evaluatePromptAdherence,
+  type FeatureNet,
+  type FeatureStatistics,
+  featureStatisticsOf,
+  frechetDistance,
+  isMnistHeldOut,
   type ShapesImageScore,
   shapesEvalPrompts,
   type ValidationBatch,
   validationLoss,
 } from '@rectiflow/eval';
+import { loadShippedFeatureNet, type ShippedFeatureNetName } from '@rectiflow/eval/node';
 import type { Formulation } from '@rectiflow/losses';
 import { withDefaults } from './components';
 import { generate, imageArrays } from './generate';
@@ -48,8 +55,46 @@ export interface EvalRecord {
   adherence?: AdherenceSummary;
   /** Validation loss per t-decile on the held-out split and its mean. */
   validation?: { byDecile: number[]; mean: number };
+  /**
+   * Frechet distance between the generated images and real held-out images, on the
+   * features of the dataset's shipped feature net (@rectiflow/eval), and how many of each.
+   */
+  fd?: { value: number; generated: number; real: number };
+  /** mnist: the fraction of samples of "the digit N" that the shipped classifier reads as N. */
+  digitAccuracy?: number;
   /** Seconds the evaluation took. */
   seconds: number;
+}
+
+/** Real held-out images the Frechet distance compares against. */
+export const FD_REFERENCE_IMAGES = 500;
+
+const nets = new Map<ShippedFeatureNetName, Promise<FeatureNet>>();
+const references = new Map<string, FeatureStatistics>();
+
+/** The shipped feature net and the statistics of its real reference images (cached per process). */
+async function reference(name: ShippedFeatureNetName): Promise<{ net: FeatureNet; real: FeatureStatistics }> {
+  if (!nets.has(name)) nets.set(name, loadShippedFeatureNet(name));
+  const net = await nets.get(name)!;
+  let real = references.get(name);
+  if (!real) {
+    const images: Float32Array[] = [];
+    if (name === 'shapes') {
+      const held = createShapesDataset({ count: FD_REFERENCE_IMAGES, seed: 7, split: 'test' });
+      for (let i = 0; i < held.size; i++) images.push(held.get(i).image);
+    } else {
+      const mnist = createMnistDataset();
+      for (let i = 0; i < mnist.size && images.length < FD_REFERENCE_IMAGES; i++) if (isMnistHeldOut(i)) images.push(mnist.get(i).image);
+    }
+    real = featureStatisticsOf(net, images);
+    references.set(name, real);
+  }
+  return { net, real };
+}
+
+/** Whether a dataset spec is `mnist(...)`. */
+export function isMnistDataset(spec: string): boolean {
+  return /^\s*mnist\b/.test(spec);
 }
 
 /** Whether a dataset spec is `shapes(...)`. */
@@ -107,28 +152,46 @@ export async function evaluateModel(
 ): Promise<EvalRecord & { scores?: ShapesImageScore[] }> {
   const start = performance.now();
   const record: EvalRecord & { scores?: ShapesImageScore[] } = { type: 'eval', step, seeds, sampling, seconds: 0 };
+  const generated: Float32Array[] = [];
+  const run = (prompts: readonly string[], seed: number) => {
+    const { images } = generate({ ...parts, ...sampling, prompts, seed });
+    try {
+      const arrays = imageArrays(images);
+      generated.push(...arrays);
+      return arrays;
+    } finally {
+      images.dispose();
+    }
+  };
   if (isShapesDataset(dataset)) {
     const [, h, w] = parts.latentShape;
     const f = parts.autoencoder.downsampleFactor;
-    const { summary, scores } = await evaluatePromptAdherence(
-      (prompts, seed) => {
-        const { images } = generate({ ...parts, ...sampling, prompts, seed });
-        try {
-          return imageArrays(images);
-        } finally {
-          images.dispose();
-        }
-      },
-      {
-        height: h * f,
-        width: w * f,
-        seeds: Array.from({ length: seeds }, (_, i) => i),
-        // Seen vs unseen combinations only mean something when the run held them out.
-        prompts: shapesEvalPrompts().map((p) => ({ ...p, unseen: p.unseen && /holdout\s*=\s*["']?combos/.test(dataset) })),
-      },
-    );
+    const { summary, scores } = await evaluatePromptAdherence(run, {
+      height: h * f,
+      width: w * f,
+      seeds: Array.from({ length: seeds }, (_, i) => i),
+      // Seen vs unseen combinations only mean something when the run held them out.
+      prompts: shapesEvalPrompts().map((p) => ({ ...p, unseen: p.unseen && /holdout\s*=\s*["']?combos/.test(dataset) })),
+    });
     record.adherence = summary;
     record.scores = scores;
+    const { net, real } = await reference('shapes');
+    record.fd = { value: frechetDistance(featureStatisticsOf(net, generated), real), generated: generated.length, real: real.count };
+  } else if (isMnistDataset(dataset)) {
+    // Ten samples of "the digit N" per digit and seed.
+    const digits = Array.from({ length: 100 }, (_, i) => i % 10);
+    for (let s = 0; s < seeds; s++) {
+      for (let start = 0; start < digits.length; start += 50) {
+        run(
+          digits.slice(start, start + 50).map((d) => `the digit ${d}`),
+          s * 100_003 + start,
+        );
+      }
+    }
+    const { net, real } = await reference('mnist');
+    const all = Array.from({ length: seeds }, () => digits).flat();
+    record.digitAccuracy = digitAccuracy(net, generated, all);
+    record.fd = { value: frechetDistance(featureStatisticsOf(net, generated), real), generated: generated.length, real: real.count };
   }
   record.validation = heldOutValidationLoss(parts, dataset);
   record.seconds = (performance.now() - start) / 1000;

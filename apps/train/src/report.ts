@@ -151,6 +151,19 @@ function evaluationHtml(evals: readonly EvalRecord[]): string {
       )}`,
     );
   }
+  if (last.digitAccuracy !== undefined) {
+    parts.push(`<p>digit accuracy (the shipped classifier on samples of "the digit N"): ${(100 * last.digitAccuracy).toFixed(1)}%</p>`);
+  }
+  if (evals.some((e) => e.fd)) {
+    parts.push(
+      `<h3>Frechet distance to real held-out images over training (shipped feature net; lower is better)</h3>${svgChart(
+        [{ label: 'FD', color: '#8c564b', points: evals.filter((e) => e.fd).map((e) => [e.step, e.fd!.value]) }],
+        640,
+        200,
+        { log: true },
+      )}`,
+    );
+  }
   if (evals.some((e) => e.validation)) {
     parts.push(
       `<h3>Validation loss (held-out split, mean over t-deciles)</h3>${svgChart(

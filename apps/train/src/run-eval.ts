@@ -91,6 +91,12 @@ export async function runEval(
         `validation loss (held-out split): mean ${record.validation.mean.toFixed(4)}; by t-decile (t=0 -> 1): ${record.validation.byDecile.map((v) => v.toFixed(4)).join(' ')}`,
       );
     }
+    if (record.digitAccuracy !== undefined)
+      lines.push(`digit accuracy (shipped classifier on "the digit N" samples): ${(100 * record.digitAccuracy).toFixed(1)}%`);
+    if (record.fd)
+      lines.push(
+        `Frechet distance (shipped feature net): ${record.fd.value.toFixed(1)} (${record.fd.generated} generated vs ${record.fd.real} real images)`,
+      );
     lines.push(`(${record.seconds.toFixed(1)} s)`);
     write(`${lines.join('\n')}\n`);
     return record;

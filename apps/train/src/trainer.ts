@@ -339,6 +339,8 @@ export class Trainer {
     const parts = [
       a && `whole prompt ${(100 * a.one.whole).toFixed(1)}% one-shape, ${(100 * a.two.whole).toFixed(1)}% two-shape`,
       record.validation && `validation loss ${record.validation.mean.toFixed(4)}`,
+      record.fd && `FD ${record.fd.value.toFixed(0)}`,
+      record.digitAccuracy !== undefined && `digit accuracy ${(100 * record.digitAccuracy).toFixed(1)}%`,
     ].filter(Boolean);
     if (parts.length)
       this.log(`eval at step ${this.step} (${seeds} seed${seeds === 1 ? '' : 's'}, ${record.seconds.toFixed(0)} s): ${parts.join('; ')}`);
