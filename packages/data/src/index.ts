@@ -17,7 +17,7 @@ export {
   parseMetadataJsonl,
 } from './image-folder';
 export { type Batch, DataLoader, type LoaderOptions, type LoaderState } from './loader';
-export { createMnistDataset, MNIST_TEMPLATES, type MnistOptions } from './mnist';
+export { createMnistDataset, isMnistHeldOut, MNIST_TEMPLATES, type MnistOptions } from './mnist';
 export { BACKGROUND, COLOR_NAMES, type ColorName, PALETTE } from './palette';
 export { resizeAndCenterCrop, resizeRgb, rgbToChw } from './resize';
 export {

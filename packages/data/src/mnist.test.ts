@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMnistDataset } from './mnist';
+import { createMnistDataset, isMnistHeldOut } from './mnist';
 
 describe('mnist dataset', () => {
   it('has the 10,000 digits, padded to 32x32 and captioned from the label', () => {
@@ -26,5 +26,20 @@ describe('mnist dataset', () => {
     expect(grey.get(5).image).toHaveLength(28 * 28);
     expect(() => createMnistDataset({ size: 20 })).toThrow(/size: got 20/);
     expect(() => createMnistDataset({ channels: 2 as never })).toThrow(/channels: got 2/);
+  });
+
+  it('splits into 8,000 train and 2,000 held-out test digits, disjoint and covering the set', () => {
+    const all = createMnistDataset();
+    const train = createMnistDataset({ split: 'train' });
+    const test = createMnistDataset({ split: 'test' });
+    expect([train.size, test.size]).toEqual([8000, 2000]);
+    expect(test.get(0)).toEqual(all.get(4));
+    expect(test.get(1999)).toEqual(all.get(9999));
+    expect(train.get(4)).toEqual(all.get(5));
+    expect(train.get(7999)).toEqual(all.get(9998));
+    expect([4, 9, 9999].every(isMnistHeldOut)).toBe(true);
+    expect([0, 5, 9998].some(isMnistHeldOut)).toBe(false);
+    expect(test.name).toContain('split=test');
+    expect(() => createMnistDataset({ split: 'val' as never })).toThrow(/split: got "val"/);
   });
 });

@@ -20,6 +20,17 @@ export interface MnistOptions {
   channels?: 1 | 3;
   /** Caption templates. Default {@link MNIST_TEMPLATES}. */
   templates?: readonly string[];
+  /**
+   * `all` (default, 10,000 digits), `train` (the 8,000 with `index % 5 !== 4`) or `test`
+   * (the 2,000 others, {@link isMnistHeldOut}): held-out digits for validation losses and for
+   * the classifier `@rectiflow/eval` ships, which never saw them.
+   */
+  split?: 'all' | 'train' | 'test';
+}
+
+/** Whether digit `index` of the full set belongs to the `test` split: every fifth one (index % 5 === 4). */
+export function isMnistHeldOut(index: number): boolean {
+  return index % 5 === 4;
 }
 
 interface MnistDigit {
@@ -46,17 +57,24 @@ export function createMnistDataset(options: MnistOptions = {}): Dataset {
   if (channels !== 1 && channels !== 3) invalid('channels', channels, '1 or 3');
   const templates = options.templates ?? MNIST_TEMPLATES;
   if (!templates.length) invalid('templates', templates, 'at least one template');
+  const split = options.split ?? 'all';
+  if (split !== 'all' && split !== 'train' && split !== 'test') invalid('split', split, '"all", "train" or "test"');
   const digits = (mnist as unknown as MnistDigit[]).slice(0, 10);
-  const total = digits.reduce((n, d) => n + d.length, 0);
+  const all = digits.reduce((n, d) => n + d.length, 0);
+  // Index i of a split is digit source(i) of the full set.
+  const source = split === 'all' ? (i: number) => i : split === 'test' ? (i: number) => 5 * i + 4 : (i: number) => i + Math.floor(i / 4);
+  const held = Math.floor(all / 5);
+  const total = split === 'all' ? all : split === 'test' ? held : all - held;
   const pad = Math.floor((size - SIDE) / 2);
   return {
-    name: `mnist(size=${size}, channels=${channels})`,
+    name: `mnist(size=${size}, channels=${channels}${split === 'all' ? '' : `, split=${split}`})`,
     size: total,
     channels,
     height: size,
     width: size,
     get(index: number): CaptionedImage {
       checkIndex(index, total);
+      index = source(index);
       const { digit, offset } = locate(digits, index);
       const plane = size * size;
       const image = new Float32Array(channels * plane).fill(-1);

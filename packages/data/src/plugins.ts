@@ -36,6 +36,7 @@ registerBuiltin('dataset', 'mnist', {
   params: [
     { name: 'size', type: 'integer', default: 32, min: 28, max: 256 },
     { name: 'channels', type: 'integer', default: 3, min: 1, max: 3 },
+    { name: 'split', type: 'string', default: 'all', oneOf: ['all', 'train', 'test'] },
   ],
-  create: (p) => createMnistDataset({ size: p.size as number, channels: p.channels as 1 | 3 }),
+  create: (p) => createMnistDataset({ size: p.size as number, channels: p.channels as 1 | 3, split: p.split as 'all' | 'train' | 'test' }),
 });

@@ -16,13 +16,8 @@ export const MNIST_FEATURE_NET_CONFIG: Readonly<FeatureNetConfig> = Object.freez
   heads: [{ name: 'digit', classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] }],
 });
 
-/**
- * Whether mnist example `index` (of `createMnistDataset()`) is held out of the shipped
- * net's training: every fifth example (index % 5 === 4), 2,000 of the 10,000.
- */
-export function isMnistHeldOut(index: number): boolean {
-  return index % 5 === 4;
-}
+/** Whether mnist example `index` is held out of the shipped net's training (the `test` split of `mnist`). */
+export { isMnistHeldOut } from '@rectiflow/data';
 
 /**
  * The fraction of `images` that the net's `digit` head classifies as the digit asked for.
