@@ -1,4 +1,5 @@
 import { initBackend, RectiflowError } from '@rectiflow/core';
+import { describeIoError } from '@rectiflow/train-app/sampling';
 import { runSample } from './run-sample';
 
 // Run from pnpm scripts (`pnpm start`, `pnpm sample`), paths are relative to where pnpm was
@@ -14,6 +15,11 @@ async function main(): Promise<number> {
     if (e instanceof RectiflowError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`error: ${(e as Error).message}\nRun with --help for every option.\n`);
       return 2;
+    }
+    const io = describeIoError(e);
+    if (io) {
+      process.stderr.write(`error: ${io}\n`);
+      return 1;
     }
     throw e;
   }

@@ -19,9 +19,12 @@ import type { Dataset } from '@rectiflow/data';
 import '@rectiflow/data/node';
 import type { Formulation } from '@rectiflow/losses';
 import '@rectiflow/losses';
-import { type MMDiT, MMDiTVelocityModel } from '@rectiflow/mmdit';
+import { type MMDiT, MMDiTVelocityModel, resolveMMDiTConfig } from '@rectiflow/mmdit';
 import { SmallTextEncoder } from '@rectiflow/text-encoders';
 import type { TrainConfig } from './config';
+import { checkFits, largestFitting, memoryBudget, mmditParameters, trainingBytes } from './size-bounds';
+
+const budgetBytes = () => memoryBudget().bytes;
 
 /** Add keyword arguments the spec does not set, for parameters the plugin declares. */
 export function withDefaults(kind: string, spec: string, defaults: Record<string, SpecValue>): SpecNode {
@@ -91,23 +94,32 @@ export async function buildComponents(config: TrainConfig, vocabularyCaptions?: 
   const f = autoencoder.downsampleFactor;
   const latentShape: [number, number, number] = [autoencoder.latentChannels, dataset.height / f, dataset.width / f];
   const captions = vocabularyCaptions ?? [...datasetCaptions(dataset), ...config.samplePrompts];
-  const textEncoder = create('text-encoder', withDefaults('text-encoder', config.textEncoder, { captions, seed: config.seed }));
+  const textSpec = withDefaults('text-encoder', config.textEncoder, { captions, seed: config.seed });
+  try {
+    checkTextEncoderFits(config, textSpec);
+  } catch (e) {
+    autoencoder.dispose();
+    throw e;
+  }
+  const textEncoder = create('text-encoder', textSpec);
   if (!(textEncoder instanceof SmallTextEncoder)) {
     textEncoder.dispose();
+    autoencoder.dispose();
     throw new RectiflowError(`textEncoder: ${config.textEncoder} is not trainable here; use small-text(...)`);
   }
-  const modelSpec = parseSpec(config.model);
-  const patch = Number(modelSpec.kwargs.patch ?? 2);
-  const model = create(
-    'model',
-    withDefaults('model', config.model, {
-      channels: latentShape[0],
+  let modelSpecChecked: SpecNode;
+  try {
+    modelSpecChecked = checkModelFits(config, latentShape, {
       contextDim: textEncoder.contextDim,
       pooledDim: textEncoder.pooledDim,
-      posGrid: Math.ceil(Math.max(latentShape[1], latentShape[2]) / patch),
-      seed: config.seed,
-    }),
-  );
+      length: textEncoder.config.length,
+    });
+  } catch (e) {
+    textEncoder.dispose();
+    autoencoder.dispose();
+    throw e;
+  }
+  const model = create('model', modelSpecChecked);
   if (!(model instanceof MMDiTVelocityModel)) {
     model.dispose();
     textEncoder.dispose();
@@ -118,6 +130,91 @@ export async function buildComponents(config: TrainConfig, vocabularyCaptions?: 
     config.shift === 1 ? config.formulation : withDefaults('formulation', config.formulation, { shift: config.shift }),
   );
   return { dataset, autoencoder, textEncoder, model, formulation, latentShape, shift };
+}
+
+/** Bound the small text encoder's sizes before it is built. */
+function checkTextEncoderFits(config: TrainConfig, spec: SpecNode): void {
+  if (spec.name !== 'small-text') return;
+  const { params } = registry.resolve('text-encoder', spec);
+  const dim = params.dim as number;
+  const depth = params.depth as number;
+  const length = params.length as number;
+  const bytes = (d: number) =>
+    trainingBytes({ parameters: 12 * d * d * depth + 4096 * d, batch: config.batchSize, tokens: length, hidden: d, depth, heads: params.heads as number });
+  const fit = largestFitting(1 << 20, (d) => bytes(d) <= budgetBytes());
+  checkFits('textEncoder', config.textEncoder, bytes(dim), fit ? `at most about dim=${fit} fits` : 'lower depth or length');
+}
+
+
+/**
+ * The model spec with the sizes taken from the other parts, checked before anything is
+ * allocated: the architecture is valid, the patch size divides the latent size, and
+ * training fits in memory. Errors name `model` and say what is allowed.
+ */
+export function checkModelFits(
+  config: TrainConfig,
+  latentShape: [number, number, number],
+  text: { contextDim: number; pooledDim: number; length: number },
+): SpecNode {
+  const modelSpec = parseSpec(config.model);
+  const raw = Number(modelSpec.kwargs.patch ?? 2);
+  const patch = Number.isInteger(raw) && raw >= 1 ? raw : 2;
+  const spec = withDefaults('model', config.model, {
+    channels: latentShape[0],
+    contextDim: text.contextDim,
+    pooledDim: text.pooledDim,
+    posGrid: Math.ceil(Math.max(latentShape[1], latentShape[2]) / patch),
+    seed: config.seed,
+  });
+  if (spec.name !== 'mmdit') return spec;
+  let p: Record<string, unknown>;
+  try {
+    p = registry.resolve('model', spec).params;
+  } catch (e) {
+    throw new RectiflowError(`model: ${config.model}: ${(e as Error).message}`);
+  }
+  const [, h, w] = latentShape;
+  if (h % patch || w % patch) {
+    const ok = [1, 2, 3, 4, 5, 6, 7, 8, 16].filter((d) => h % d === 0 && w % d === 0);
+    throw new RectiflowError(`model: ${config.model} has patch=${patch}, which does not divide the ${h}x${w} latent; use patch=${ok.join(', ')}`);
+  }
+  const resolved = (depth: number) =>
+    resolveMMDiTConfig({
+      depth,
+      hidden: (p.hidden as number) || undefined,
+      heads: (p.heads as number) || undefined,
+      mlpRatio: p.mlpRatio as number,
+      patchSize: patch,
+      inChannels: p.channels as number,
+      contextDim: p.contextDim as number,
+      pooledDim: p.pooledDim as number,
+      posEmbedMaxSize: p.posGrid as number,
+    });
+  let c: ReturnType<typeof resolveMMDiTConfig>;
+  try {
+    c = resolved(p.depth as number);
+  } catch (e) {
+    throw new RectiflowError(`model: ${config.model}: ${(e as Error).message}`);
+  }
+  const tokens = (h / patch) * (w / patch) + text.length;
+  const bytes = (d: number) => {
+    const r = d === c.depth ? c : resolved(d);
+    return trainingBytes({ parameters: mmditParameters(r), batch: config.batchSize, tokens, hidden: r.hidden, depth: r.depth, heads: r.heads });
+  };
+  const budget = budgetBytes();
+  if (bytes(c.depth) > budget) {
+    const fitDepth = p.hidden ? 0 : largestFitting(Math.min(c.depth, 4096), (d) => bytes(d) <= budget);
+    const fitBatch = largestFitting(config.batchSize, (b) =>
+      trainingBytes({ parameters: mmditParameters(c), batch: b, tokens, hidden: c.hidden, depth: c.depth, heads: c.heads }) <= budget,
+    );
+    const fits = fitDepth
+      ? `at most about depth=${fitDepth} fits at batch size ${config.batchSize}`
+      : fitBatch
+        ? `at most about batch size ${fitBatch} fits`
+        : 'choose a smaller depth or hidden size';
+    checkFits('model', `${config.model} at batch size ${config.batchSize}`, bytes(c.depth), fits);
+  }
+  return spec;
 }
 
 /** The MM-DiT inside a velocity model. */
