@@ -121,7 +121,8 @@ async function sd3Pipeline(v: Record<string, string | boolean | string[] | undef
   const file = v.sd3 as string;
   if (!v.tokenizer) throw new RectiflowError('--tokenizer: required with --sd3 (the CLIP tokenizer.json)');
   if (v.t5 && !v['t5-tokenizer']) throw new RectiflowError('--t5-tokenizer: required with --t5');
-  for (const flag of ['sd3', 'vae', 'clip-l', 'clip-g', 't5', 'tokenizer', 't5-tokenizer']) checkFile(`--${flag}`, v[flag] as string | undefined);
+  for (const flag of ['sd3', 'vae', 'clip-l', 'clip-g', 't5', 'tokenizer', 't5-tokenizer'])
+    checkFile(`--${flag}`, v[flag] as string | undefined);
   const clipTokenizer = readJsonText('--tokenizer', v.tokenizer as string);
   const t5Tokenizer = v['t5-tokenizer'] ? readJsonText('--t5-tokenizer', v['t5-tokenizer'] as string) : null;
   const width = int('--width', v.width as string | undefined, 1024, 1, MAX_SIDE);
@@ -169,7 +170,12 @@ async function sd3Pipeline(v: Record<string, string | boolean | string[] | undef
     const parameters = mmdit.parameterCount();
     const bytes = (t: number) => samplingBytes({ parameters, batch: 1, tokens: t, hidden: c.hidden, heads: c.heads });
     const maxSide = largestFitting(MAX_SIDE / (f * c.patchSize), (n) => bytes(n * n + 154) <= memoryBudget().bytes) * f * c.patchSize;
-    checkFits('--width/--height', `${width}x${height}`, bytes(tokens), maxSide ? `at most about ${maxSide}x${maxSide} fits` : 'the model alone does not fit');
+    checkFits(
+      '--width/--height',
+      `${width}x${height}`,
+      bytes(tokens),
+      maxSide ? `at most about ${maxSide}x${maxSide} fits` : 'the model alone does not fit',
+    );
     return {
       model: velocity.predict,
       textEncoder,

@@ -7,7 +7,18 @@
  * last good checkpoint intact; a damaged checkpoint fails verification when it is opened,
  * and the newest valid one is used instead.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import { RectiflowError, type tf } from '@rectiflow/core';
 import { readSafetensors, type SafetensorsFile, writeSafetensors } from '@rectiflow/safetensors';

@@ -161,7 +161,7 @@ export function parseFlags(argv: readonly string[]): {
   let verify: string | undefined;
   let i = 0;
   // The value after a flag; a following option is never taken as a value (`--lr --batch-size 8`).
-  const valueOf = (flag: string, inline: string | undefined, what: string): string => {
+  const flagValue = (flag: string, inline: string | undefined, what: string): string => {
     if (inline !== undefined) return inline;
     const next = argv[i + 1];
     if (next === undefined || (next.startsWith('--') && next.length > 2)) {
@@ -183,12 +183,12 @@ export function parseFlags(argv: readonly string[]): {
     if (negated) flag = flag.slice(3);
     const key = flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     if (key === 'config') {
-      configFile = valueOf(flag, inline, 'a file (JSON or YAML)');
+      configFile = flagValue(flag, inline, 'a file (JSON or YAML)');
       if (!configFile) throw new ConfigError('option --config needs a file (JSON or YAML)');
       continue;
     }
     if (key === 'verify') {
-      verify = valueOf(flag, inline, 'a run folder');
+      verify = flagValue(flag, inline, 'a run folder');
       continue;
     }
     if (key === 'overwrite') {
@@ -203,7 +203,7 @@ export function parseFlags(argv: readonly string[]): {
       continue;
     }
     if (negated) throw new ConfigError(`unknown option --no-${flag}; only on/off options have a --no- form`);
-    const raw = valueOf(flag, inline, 'a value');
+    const raw = flagValue(flag, inline, 'a value');
     if (type === 'number') values[key] = raw.trim() === '' ? Number.NaN : Number(raw);
     else if (type === 'array') values[key] = [...((values[key] as string[]) ?? []), raw];
     else values[key] = raw;
@@ -214,7 +214,9 @@ export function parseFlags(argv: readonly string[]): {
 function parseBoolean(flag: string, inline: string | undefined, negated: boolean): boolean {
   if (inline === undefined) return !negated;
   if (negated || (inline !== 'true' && inline !== 'false')) {
-    throw new ConfigError(`option --${negated ? 'no-' : ''}${flag}: got ${JSON.stringify(inline)}; expected --${flag}, --no-${flag}, --${flag}=true or --${flag}=false`);
+    throw new ConfigError(
+      `option --${negated ? 'no-' : ''}${flag}: got ${JSON.stringify(inline)}; expected --${flag}, --no-${flag}, --${flag}=true or --${flag}=false`,
+    );
   }
   return inline === 'true';
 }

@@ -44,8 +44,15 @@ export async function loadRun(
       log,
     );
   } catch (e) {
-    if (!ema && e instanceof RectiflowError && /model\.safetensors is missing/.test(e.message) && existsSync(join(path, 'ema.safetensors'))) {
-      throw new RectiflowError(`checkpoint: ${join(path, 'model.safetensors')} is missing (this checkpoint keeps only the EMA weights: drop --no-ema)`);
+    if (
+      !ema &&
+      e instanceof RectiflowError &&
+      /model\.safetensors is missing/.test(e.message) &&
+      existsSync(join(path, 'ema.safetensors'))
+    ) {
+      throw new RectiflowError(
+        `checkpoint: ${join(path, 'model.safetensors')} is missing (this checkpoint keeps only the EMA weights: drop --no-ema)`,
+      );
     }
     throw e;
   }

@@ -18,7 +18,12 @@ export function memoryBudget(): { bytes: number; where: string } {
 }
 
 /** Parameters of an MM-DiT (weights only; the position table is counted too). */
-export function mmditParameters(c: Pick<MMDiTConfig, 'depth' | 'hidden' | 'mlpHidden' | 'patchSize' | 'inChannels' | 'contextDim' | 'pooledDim' | 'posEmbedMaxSize' | 'frequencyDim'>): number {
+export function mmditParameters(
+  c: Pick<
+    MMDiTConfig,
+    'depth' | 'hidden' | 'mlpHidden' | 'patchSize' | 'inChannels' | 'contextDim' | 'pooledDim' | 'posEmbedMaxSize' | 'frequencyDim'
+  >,
+): number {
   const h = c.hidden;
   const pp = c.patchSize * c.patchSize * c.inChannels;
   const embed = pp * h + c.posEmbedMaxSize ** 2 * h + c.frequencyDim * h + h * h + (c.pooledDim ?? 0) * h + h * h + (c.contextDim ?? 0) * h;
@@ -27,7 +32,14 @@ export function mmditParameters(c: Pick<MMDiTConfig, 'depth' | 'hidden' | 'mlpHi
 }
 
 /** Bytes one training step needs, roughly: weights, gradients, AdamW moments, EMA and a snapshot, plus activations. */
-export function trainingBytes(options: { parameters: number; batch: number; tokens: number; hidden: number; depth: number; heads: number }): number {
+export function trainingBytes(options: {
+  parameters: number;
+  batch: number;
+  tokens: number;
+  hidden: number;
+  depth: number;
+  heads: number;
+}): number {
   const { parameters, batch, tokens, hidden, depth, heads } = options;
   const activations = depth * batch * (24 * tokens * hidden + 3 * heads * tokens * tokens);
   return 4 * (6 * parameters + activations);

@@ -131,7 +131,9 @@ describe('Trainer', () => {
     const result = await trainer.run();
     trainer.dispose();
     expect(result.stoppedBy).toBe('steps');
-    expect(lines.join('\n')).toMatch(/step 5: non-finite .*step skipped \(1 so far\), weights, optimizer state and EMA restored from step 3/);
+    expect(lines.join('\n')).toMatch(
+      /step 5: non-finite .*step skipped \(1 so far\), weights, optimizer state and EMA restored from step 3/,
+    );
     // Every checkpoint kept holds the restored (good) weights, none of the diverged ones.
     for (const step of ['0000006', '0000009']) {
       const file = await readSafetensors(join(root, 'skip', 'checkpoints', `step-${step}`, 'model.safetensors'));
@@ -162,7 +164,9 @@ describe('Trainer', () => {
     trainer.dispose();
     expect(result.stoppedBy).toBe('non-finite');
     expect(lines.filter((l) => /step skipped/.test(l)).length).toBe(19);
-    expect(result.stopMessage).toMatch(/^stopped at step 24: non-finite .*20 steps in a row; the last good checkpoint is .*step-0000003 \(step 3\)$/);
+    expect(result.stopMessage).toMatch(
+      /^stopped at step 24: non-finite .*20 steps in a row; the last good checkpoint is .*step-0000003 \(step 3\)$/,
+    );
     expect(JSON.parse(readFileSync(join(root, 'skip', 'checkpoints', 'latest.json'), 'utf8')).step).toBe(3);
     expect(result.checkpoint).toBe(join(root, 'skip', 'checkpoints', 'step-0000003'));
   });

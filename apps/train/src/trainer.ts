@@ -11,18 +11,26 @@ import { colorAdherence, createShapesDataset, DataLoader, type LoaderState } fro
 import { flowMatchingLoss } from '@rectiflow/losses';
 import { loadMMDiT } from '@rectiflow/mmdit';
 import { AdamW } from './adamw';
-import { type CheckpointRequirements, cleanStaleCheckpoints, openCheckpoint, type SavePhase, saveCheckpoint, stepDir, writeTextAtomic } from './checkpoint';
-import { describeIoError } from './io-error';
-import { restoreMetrics } from './metrics-file';
-import { LastFiniteState, trainingStateFinite } from './non-finite-policy';
-import { prepareRunFolder } from './run-folder';
-import { buildComponents, type Components } from './components';
+import {
+  type CheckpointRequirements,
+  cleanStaleCheckpoints,
+  openCheckpoint,
+  type SavePhase,
+  saveCheckpoint,
+  stepDir,
+  writeTextAtomic,
+} from './checkpoint';
+import { buildComponents, type Components, named } from './components';
 import { resumeConfig, type TrainConfig } from './config';
 import { Ema } from './ema';
 import { generate, gridPng, imageArrays } from './generate';
+import { describeIoError } from './io-error';
 import { learningRate } from './lr-schedule';
+import { restoreMetrics } from './metrics-file';
+import { LastFiniteState, trainingStateFinite } from './non-finite-policy';
 import { formatProgress, ProgressBar } from './progress';
 import { type MetricRecord, type SampleRecord, writeReport } from './report';
+import { prepareRunFolder } from './run-folder';
 
 /** What `state.json` of a checkpoint holds. */
 export interface TrainState {
@@ -98,7 +106,6 @@ export function heldOutPrompts(config: TrainConfig, count = 16): string[] {
 /** A run stops after this many non-finite steps in a row, even with `onNonFinite: skip`. */
 export const MAX_CONSECUTIVE_SKIPS = 20;
 
-
 export class Trainer {
   readonly runDir: string;
   private readonly log: (line: string) => void;
@@ -148,7 +155,7 @@ export class Trainer {
       effective = resumeConfig(saved, given ?? { ...config, out: saved.out });
       effective = { ...effective, out: config.out };
     }
-    registry.resolve('solver', effective.sampleSolver);
+    named('sampleSolver', () => registry.resolve('solver', effective.sampleSolver));
     cleanStaleCheckpoints(runDir);
     const parts = await buildComponents(effective);
     const trainer = new Trainer(effective, parts, hooks);
@@ -253,7 +260,8 @@ export class Trainer {
     for (const [varName, g] of Object.entries(result.grads)) grads[this.byVariableName.get(varName) as string] = g;
     try {
       const gradNorm = AdamW.globalNorm(grads);
-      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) return this.nonFinite(step, `loss or gradient (loss ${loss}, gradient norm ${gradNorm})`);
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm))
+        return this.nonFinite(step, `loss or gradient (loss ${loss}, gradient norm ${gradNorm})`);
       const lr = learningRate(step, {
         lr: this.config.lr,
         warmupSteps: this.config.warmupSteps,
@@ -347,7 +355,9 @@ export class Trainer {
   /** Save a checkpoint of the current step. */
   async checkpoint(elapsedSeconds: number): Promise<string | undefined> {
     if (!trainingStateFinite(this.params, this.optimizer, this.ema)) {
-      this.log(`step ${this.step}: the weights or optimizer state hold NaN or infinity; checkpoint not written (${this.goodCheckpointText()})`);
+      this.log(
+        `step ${this.step}: the weights or optimizer state hold NaN or infinity; checkpoint not written (${this.goodCheckpointText()})`,
+      );
       return undefined;
     }
     const mmdit = this.parts.model.model;
@@ -373,24 +383,31 @@ export class Trainer {
       shift: this.parts.shift,
     };
     try {
-      const dir = await saveCheckpoint(this.runDir, {
-        step: this.step,
-        files: {
-          model: modelState,
-          ema: emaState,
-          'text-encoder': this.parts.textEncoder.weights(),
-          'text-encoder-ema': textEma,
-          optimizer: optimizerFile,
+      const dir = await saveCheckpoint(
+        this.runDir,
+        {
+          step: this.step,
+          files: {
+            model: modelState,
+            ema: emaState,
+            'text-encoder': this.parts.textEncoder.weights(),
+            'text-encoder-ema': textEma,
+            optimizer: optimizerFile,
+          },
+          state,
         },
-        state,
-      }, 2, this.hooks.onSavePhase && ((phase) => this.hooks.onSavePhase?.(phase, this.step)));
+        2,
+        this.hooks.onSavePhase && ((phase) => this.hooks.onSavePhase?.(phase, this.step)),
+      );
       this.lastSavedStep = this.step;
       if (this.config.onNonFinite === 'skip') this.lastFinite.capture(this.step, this.params, this.optimizer, this.ema);
       return dir;
     } catch (e) {
       if (!describeIoError(e)) throw e;
       cleanStaleCheckpoints(this.runDir);
-      throw new RectiflowError(`checkpoint of step ${this.step} could not be written (${describeIoError(e)}); ${this.goodCheckpointText()}`);
+      throw new RectiflowError(
+        `checkpoint of step ${this.step} could not be written (${describeIoError(e)}); ${this.goodCheckpointText()}`,
+      );
     } finally {
       tf.dispose([...modelState.values(), ...emaState.values(), ...textEma.values()]);
     }
@@ -411,7 +428,8 @@ export class Trainer {
     let lastLoss = Number.NaN;
     let stopMessage = '';
     if (c.onNonFinite === 'skip') {
-      if (trainingStateFinite(this.params, this.optimizer, this.ema)) this.lastFinite.capture(this.step, this.params, this.optimizer, this.ema);
+      if (trainingStateFinite(this.params, this.optimizer, this.ema))
+        this.lastFinite.capture(this.step, this.params, this.optimizer, this.ema);
     }
     if (c.maxSteps !== undefined && this.step >= c.maxSteps) {
       this.log(`the run is already at step ${this.step} (maxSteps ${c.maxSteps}); nothing to train (raise --max-steps to continue)`);
