@@ -13,6 +13,7 @@ import { sd3Sigmas } from '@rectiflow/solvers';
 import { type ClipActivation, Sd3TextEncoder } from '@rectiflow/text-encoders';
 import {
   checkFits,
+  checkWritableDir,
   ensureWritableDir,
   generate,
   gridPng,
@@ -137,6 +138,8 @@ async function sd3Pipeline(v: Record<string, string | boolean | string[] | undef
     ...(v[`${p}-heads`] ? { numHeads: int(`--${p}-heads`, v[`${p}-heads`] as string, 1) } : {}),
     ...(act(`${p}-act`) ? { hiddenAct: act(`${p}-act`) } : {}),
   });
+  const clipLOptions = clipOptions('clip-l');
+  const clipGOptions = clipOptions('clip-g');
   const mmdit = await loadMMDiT(file);
   const disposers: Array<{ dispose(): void }> = [mmdit];
   try {
@@ -150,8 +153,8 @@ async function sd3Pipeline(v: Record<string, string | boolean | string[] | undef
         clip: clipTokenizer,
         t5: t5Tokenizer,
       },
-      clipLOptions: clipOptions('clip-l'),
-      clipGOptions: clipOptions('clip-g'),
+      clipLOptions,
+      clipGOptions,
     });
     disposers.push(textEncoder);
     const { contextDim, pooledDim } = mmdit.config;
@@ -256,7 +259,7 @@ export async function runSample(
   if (v.checkpoint !== undefined && !existsSync(v.checkpoint)) {
     throw new RectiflowError(`--checkpoint: ${v.checkpoint} does not exist; expected a run folder or a checkpoint folder`);
   }
-  const out = ensureWritableDir('--out', v.out ?? 'samples');
+  checkWritableDir('--out', v.out ?? 'samples');
 
   let pipeline: Pipeline;
   if (!v.sd3) {
@@ -279,6 +282,7 @@ export async function runSample(
     const steps = int('--steps', v.steps, pipeline.defaults.steps, 1, MAX_STEPS);
     const guidance = num('--guidance', v.guidance, pipeline.defaults.guidance);
     const shift = checkNumber('--shift', v.shift === undefined ? pipeline.defaults.shift : Number(v.shift), { greaterThan: 0 });
+    const out = ensureWritableDir('--out', v.out ?? 'samples');
     const solver = v.solver ?? pipeline.defaults.solver ?? 'euler';
     const started = Date.now();
     let nfe = 0;

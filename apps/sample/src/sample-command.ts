@@ -14,7 +14,8 @@ export async function sampleCommand(argv: string[], io: { out(line: string): voi
     return 0;
   } catch (e) {
     if (e instanceof RectiflowError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`error: ${(e as Error).message}\nRun with --help for every option.`);
+      // One line: Node's argument errors may span several.
+      io.err(`error: ${(e as Error).message.replace(/\s*\n\s*/g, ' ')}\nRun with --help for every option.`);
       return 2;
     }
     const line = describeIoError(e);

@@ -1,0 +1,189 @@
+/**
+ * Kill tests (docs/reliability.md), with the built CLI as a real process: SIGKILL at each
+ * phase of a checkpoint save and prune and at a random moment, then `--resume`, must end
+ * with checkpoints byte-identical to an uninterrupted run; Ctrl-C saves and resumes the
+ * same way; an unusable `--out` fails at once in both apps instead of hanging.
+ *
+ * CI runs a few kill points; `RECTIFLOW_LONG_KILL_TEST=1` runs every phase of every save
+ * and ten random moments. Needs `pnpm build` (CI builds first).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { SavePhase } from './checkpoint';
+import { verifyCheckpoint } from './checkpoint-manifest';
+
+const trainCli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const sampleCli = fileURLToPath(new URL('../../sample/dist/cli.js', import.meta.url));
+const LONG = process.env.RECTIFLOW_LONG_KILL_TEST === '1';
+
+const tiny = [
+  '--dataset',
+  'shapes(count=32)',
+  '--model',
+  'mmdit(depth=1, patch=8)',
+  '--text-encoder',
+  'small-text(dim=16, depth=1, heads=2, length=16)',
+  '--batch-size',
+  '2',
+  '--sample-every',
+  '1000',
+  '--sample-steps',
+  '1',
+  '--log-every',
+  '2',
+  '--checkpoint-every',
+  '2',
+];
+
+interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run a CLI; `during` may signal the child; fails the test if it runs past `bound` seconds (a hang). */
+function runCli(
+  cli: string,
+  argv: string[],
+  options: { env?: Record<string, string>; bound?: number; during?: (child: ChildProcess, stdout: () => string) => void } = {},
+): Promise<Finished> {
+  return new Promise((done, fail) => {
+    const env = { ...process.env, ...options.env };
+    delete env.INIT_CWD;
+    const child = spawn(process.execPath, [cli, ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr?.on('data', (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`${argv.join(' ')}: still running after ${options.bound ?? 60} s (a hang)\n${stderr}`));
+    }, (options.bound ?? 60) * 1000);
+    options.during?.(child, () => stdout);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      done({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+const FILES = ['model', 'ema', 'text-encoder', 'text-encoder-ema', 'optimizer'];
+
+/** The bytes of every checkpoint of a run folder, by folder name. */
+function checkpointBytes(runDir: string): Record<string, string> {
+  const root = join(runDir, 'checkpoints');
+  const out: Record<string, string> = {};
+  for (const d of readdirSync(root).filter((n) => n.startsWith('step-'))) {
+    out[d] = FILES.map((f) => readFileSync(join(root, d, `${f}.safetensors`)).toString('base64')).join('|');
+  }
+  return out;
+}
+
+function expectNoStack(text: string): void {
+  expect(text).not.toMatch(/\n\s+at /);
+}
+
+/** Kill the run at `point`, resume it, and return the final checkpoints. */
+async function killAndResume(root: string, name: string, point: { phase: SavePhase; step: number } | { afterMs: number }) {
+  const out = join(root, name);
+  const killed = await runCli(trainCli, ['--out', out, ...tiny, '--max-steps', '6'], {
+    env: 'phase' in point ? { RECTIFLOW_TEST_KILL_AT: `${point.phase}@${point.step}` } : {},
+    during: (child) => {
+      if ('afterMs' in point) setTimeout(() => child.kill('SIGKILL'), point.afterMs);
+    },
+  });
+  const hasCheckpoint =
+    existsSync(join(out, 'checkpoints')) && readdirSync(join(out, 'checkpoints')).some((d) => d.startsWith('step-'));
+  if ('phase' in point) expect(killed.signal, killed.stderr).toBe('SIGKILL');
+  // Resume; a run killed before its first checkpoint has nothing to resume and starts over.
+  const resumed = await runCli(trainCli, hasCheckpoint ? ['--resume', '--out', out] : ['--out', out, ...tiny, '--max-steps', '6', '--overwrite']);
+  expect(resumed.code, `${resumed.stdout}\n${resumed.stderr}`).toBe(0);
+  expectNoStack(resumed.stderr);
+  expect(readdirSync(join(out, 'checkpoints')).filter((d) => d.startsWith('.'))).toEqual([]);
+  for (const d of readdirSync(join(out, 'checkpoints')).filter((n) => n.startsWith('step-')))
+    expect(verifyCheckpoint(join(out, 'checkpoints', d))).toBeUndefined();
+  return checkpointBytes(out);
+}
+
+describe('kill -9 and Ctrl-C with the built rectiflow-train', () => {
+  const root = mkdtempSync(join(tmpdir(), 'rectiflow-kill-'));
+  let reference: Record<string, string>;
+
+  it('an uninterrupted reference run', async () => {
+    const r = await runCli(trainCli, ['--out', join(root, 'reference'), ...tiny, '--max-steps', '6']);
+    expect(r.code, r.stderr).toBe(0);
+    reference = checkpointBytes(join(root, 'reference'));
+    expect(Object.keys(reference).sort()).toEqual(['step-0000004', 'step-0000006']);
+  });
+
+  const phases: SavePhase[] = ['tmp-file', 'manifest', 'renamed', 'latest', 'prune-renamed', 'pruned'];
+  const points: Array<{ phase: SavePhase; step: number }> = LONG
+    ? [2, 4, 6].flatMap((step) => phases.filter((p) => step > 2 || !p.startsWith('prune')).map((phase) => ({ phase, step })))
+    : [
+        { phase: 'tmp-file', step: 4 },
+        { phase: 'renamed', step: 4 },
+        { phase: 'latest', step: 4 },
+        { phase: 'prune-renamed', step: 6 },
+      ];
+  for (const point of points) {
+    it(`SIGKILL at ${point.phase} of the step-${point.step} save, then --resume: byte-identical checkpoints`, async () => {
+      expect(await killAndResume(root, `${point.phase}-${point.step}`, point)).toEqual(reference);
+    });
+  }
+
+  const randomKills = LONG ? 10 : 1;
+  for (let i = 0; i < randomKills; i++) {
+    it(`SIGKILL at a random moment (${i + 1}/${randomKills}), then --resume: byte-identical checkpoints`, async () => {
+      const afterMs = 800 + Math.floor(Math.random() * 2500);
+      expect(await killAndResume(root, `random-${i}`, { afterMs }), `killed after ${afterMs} ms`).toEqual(reference);
+    });
+  }
+
+  it('Ctrl-C saves a checkpoint and exits; --resume continues to the same bytes', async () => {
+    const out = join(root, 'ctrl-c');
+    const stopped = await runCli(trainCli, ['--out', out, ...tiny, '--max-steps', '6', '--log-every', '1'], {
+      during: (child, stdout) => {
+        const poll = setInterval(() => {
+          // Non-TTY output has one "loss by t-decile" line per logged step: stop after step 3.
+          if ((stdout().match(/loss by t-decile/g) ?? []).length >= 3) {
+            clearInterval(poll);
+            child.kill('SIGINT');
+          }
+        }, 20);
+        child.on('close', () => clearInterval(poll));
+      },
+    });
+    expect(stopped.code, stopped.stderr).toBe(0);
+    expectNoStack(stopped.stderr);
+    const resumed = await runCli(trainCli, ['--resume', '--out', out]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const bytes = checkpointBytes(out);
+    expect(bytes['step-0000006']).toBe(reference['step-0000006']);
+  });
+
+  for (const [app, cli, args] of [
+    ['rectiflow-train', trainCli, [...tiny]],
+    ['rectiflow-sample', sampleCli, ['--prompt', 'a red circle']],
+  ] as const) {
+    it(`${app} --out /proc/x fails at once with one line (no spin, no hang)`, async () => {
+      const r = await runCli(cli, [...args, '--out', '/proc/x'], {
+        bound: 20,
+        // Were it to spin, SIGTERM must still end it.
+        during: (child) => setTimeout(() => child.kill('SIGTERM'), 15_000),
+      });
+      expect(r.code).not.toBe(0);
+      expect(r.signal).toBeNull();
+      expect(r.stderr).toMatch(/^error: (--)?out: cannot create \/proc\/x/);
+      expect(r.stderr.split('\n').filter((l) => l.trim() && !/^Run with --help/.test(l))).toHaveLength(1);
+    });
+  }
+});
