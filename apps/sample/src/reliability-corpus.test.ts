@@ -105,11 +105,20 @@ describe('rectiflow-sample reliability corpus', () => {
     [['--sd3', tinyMMDiT], /--tokenizer: required with --sd3/],
     [['--sd3', tinyMMDiT, '--tokenizer', '/nonexistent/tokenizer.json'], /--tokenizer: \/nonexistent\/tokenizer.json does not exist/],
     [['--sd3', tinyMMDiT, '--tokenizer', join(root, 'bad-tokenizer.json')], /--tokenizer: .*bad-tokenizer.json is not valid JSON/],
-    [['--sd3', tinyMMDiT, '--vae', '/nonexistent/vae.safetensors', '--tokenizer', join(root, 'tokenizer.json')], /--vae: \/nonexistent\/vae.safetensors does not exist/],
+    [
+      ['--sd3', tinyMMDiT, '--vae', '/nonexistent/vae.safetensors', '--tokenizer', join(root, 'tokenizer.json')],
+      /--vae: \/nonexistent\/vae.safetensors does not exist/,
+    ],
     [['--sd3', tinyMMDiT, '--tokenizer', root], /--tokenizer: .* is not a file/],
     [['--sd3', tinyMMDiT, '--tokenizer', join(root, 'tokenizer.json'), '--t5', tinyMMDiT], /--t5-tokenizer: required with --t5/],
-    [['--sd3', tinyMMDiT, '--tokenizer', join(root, 'tokenizer.json'), '--width', '100000'], new RegExp(`--width: got 100000; expected .*${MAX_SIDE}`)],
-    [['--sd3', tinyMMDiT, '--tokenizer', join(root, 'tokenizer.json'), '--clip-l-act', 'relu'], /--clip-l-act: got "relu"; expected quick_gelu or gelu/],
+    [
+      ['--sd3', tinyMMDiT, '--tokenizer', join(root, 'tokenizer.json'), '--width', '100000'],
+      new RegExp(`--width: got 100000; expected .*${MAX_SIDE}`),
+    ],
+    [
+      ['--sd3', tinyMMDiT, '--tokenizer', join(root, 'tokenizer.json'), '--clip-l-act', 'relu'],
+      /--clip-l-act: got "relu"; expected quick_gelu or gelu/,
+    ],
   ];
   it('has a case for each kind of bad input', () => {
     expect(cases()).toHaveLength(29);

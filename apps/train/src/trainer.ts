@@ -251,7 +251,9 @@ export class Trainer {
       }, [...this.params.values()]);
     } catch (e) {
       x0.dispose();
-      if (e instanceof NonFiniteError) return this.nonFinite(step, `value (${e.message})`);
+      if (e instanceof NonFiniteError) {
+        return this.nonFinite(step, `loss or gradient (${e.nanCount} NaN and ${e.infCount} infinite value(s) in ${e.where})`);
+      }
       throw e;
     }
     x0.dispose();
@@ -354,6 +356,11 @@ export class Trainer {
 
   /** Save a checkpoint of the current step. */
   async checkpoint(elapsedSeconds: number): Promise<string | undefined> {
+    if (this.consecutiveSkips > 0) {
+      // The weights are the restored ones of an earlier step: a checkpoint now would only push a good one out.
+      this.log(`step ${this.step}: checkpoint not written after a skipped non-finite step (${this.goodCheckpointText()})`);
+      return undefined;
+    }
     if (!trainingStateFinite(this.params, this.optimizer, this.ema)) {
       this.log(
         `step ${this.step}: the weights or optimizer state hold NaN or infinity; checkpoint not written (${this.goodCheckpointText()})`,
