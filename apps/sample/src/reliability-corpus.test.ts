@@ -5,7 +5,7 @@
  * leave the run folder it read as it was.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -116,14 +116,18 @@ describe('rectiflow-sample reliability corpus', () => {
       new RegExp(`--width: got 100000; expected .*${MAX_SIDE}`),
     ],
     [
+      ['--sd3', tinyMMDiT, '--tokenizer', join(root, 'tokenizer.json'), '--width', String(MAX_SIDE), '--height', String(MAX_SIDE)],
+      /--width\/--height: 16384x16384 needs about .* GiB, more than .*; at most about \d+x\d+ fits/,
+    ],
+    [
       ['--sd3', tinyMMDiT, '--tokenizer', join(root, 'tokenizer.json'), '--clip-l-act', 'relu'],
       /--clip-l-act: got "relu"; expected quick_gelu or gelu/,
     ],
   ];
   it('has a case for each kind of bad input', () => {
-    expect(cases()).toHaveLength(29);
+    expect(cases()).toHaveLength(30);
   });
-  for (let i = 0; i < 29; i++) {
+  for (let i = 0; i < 30; i++) {
     it(`case ${i + 1}`, async () => {
       const [argv, names] = cases()[i];
       const withPrompt = argv.includes('--prompts-file') ? argv : [...argv, '--prompt', 'a red circle'];
@@ -135,6 +139,27 @@ describe('rectiflow-sample reliability corpus', () => {
       expect(after).toEqual(before);
     });
   }
+
+  it('samples from the newest valid checkpoint when the latest is damaged, saying so', async () => {
+    const partly = join(root, 'partly');
+    cpSync(run, partly, { recursive: true });
+    truncateSync(join(partly, 'checkpoints', 'step-0000002', 'ema.safetensors'), 32);
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await sampleCommand(
+      ['--checkpoint', partly, '--prompt', 'a red circle', '--steps', '1', '--out', join(root, 'partly-out')],
+      {
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+      },
+    );
+    expect(code, err.join('\n')).toBe(0);
+    expect(out.join('\n')).toMatch(
+      /checkpoint: skipping damaged step-0000002: ema.safetensors has 32 bytes.*; using step-0000001 \(step 1\)/,
+    );
+    expect(out.join('\n')).toMatch(/loaded .* at step 1/);
+    expect(out.join('\n')).toMatch(/batch 1\/1: 1 image\(s\), 1 steps/);
+  });
 
   it('refuses no prompt at all', async () => {
     expectCleanFailure(await sample(['--checkpoint', run]), /--prompt: no prompts given/);

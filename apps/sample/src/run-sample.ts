@@ -27,6 +27,7 @@ import {
 export const MAX_STEPS = 1000;
 export const MAX_BATCH = 256;
 export const MAX_SIDE = 16384;
+const SD3_VAE_FACTOR = 8;
 
 /** Check that a file flag names a readable file, before anything is loaded. */
 function checkFile(flag: string, path: string | undefined): void {
@@ -143,6 +144,19 @@ async function sd3Pipeline(v: Record<string, string | boolean | string[] | undef
   const mmdit = await loadMMDiT(file);
   const disposers: Array<{ dispose(): void }> = [mmdit];
   try {
+    // The SD3 VAE downsamples by 8; checked before the VAE and text encoders are loaded.
+    const c = mmdit.config;
+    const unit = SD3_VAE_FACTOR * c.patchSize;
+    const tokens = (height / unit) * (width / unit) + 77 + (v.t5 ? 256 : 77);
+    const parameters = mmdit.parameterCount();
+    const bytes = (t: number) => samplingBytes({ parameters, batch: 1, tokens: t, hidden: c.hidden, heads: c.heads });
+    const maxSide = largestFitting(MAX_SIDE / unit, (n) => bytes(n * n + 154) <= memoryBudget().bytes) * unit;
+    checkFits(
+      '--width/--height',
+      `${width}x${height}`,
+      bytes(tokens),
+      maxSide ? `at most about ${maxSide}x${maxSide} fits` : 'the model alone does not fit',
+    );
     const autoencoder = await loadSD3VAE((v.vae as string) ?? file);
     disposers.push(autoencoder);
     const textEncoder = await Sd3TextEncoder.load({
@@ -168,17 +182,6 @@ async function sd3Pipeline(v: Record<string, string | boolean | string[] | undef
       throw new RectiflowError(`--width/--height: got ${width}x${height}; expected multiples of ${f * mmdit.config.patchSize}`);
     }
     const velocity = new MMDiTVelocityModel(mmdit);
-    const c = mmdit.config;
-    const tokens = (height / f / c.patchSize) * (width / f / c.patchSize) + 77 + (v.t5 ? 256 : 77);
-    const parameters = mmdit.parameterCount();
-    const bytes = (t: number) => samplingBytes({ parameters, batch: 1, tokens: t, hidden: c.hidden, heads: c.heads });
-    const maxSide = largestFitting(MAX_SIDE / (f * c.patchSize), (n) => bytes(n * n + 154) <= memoryBudget().bytes) * f * c.patchSize;
-    checkFits(
-      '--width/--height',
-      `${width}x${height}`,
-      bytes(tokens),
-      maxSide ? `at most about ${maxSide}x${maxSide} fits` : 'the model alone does not fit',
-    );
     return {
       model: velocity.predict,
       textEncoder,
@@ -265,7 +268,7 @@ export async function runSample(
   if (!v.sd3) {
     const checkpoint = v.checkpoint ?? BUNDLED_MODEL;
     if (!v.checkpoint) log(`no --checkpoint or --sd3: using the bundled model ${checkpoint} (trained on the shapes dataset)`);
-    const run = await loadRun(checkpoint, !v['no-ema']);
+    const run = await loadRun(checkpoint, !v['no-ema'], log);
     log(`loaded ${resolve(checkpoint)} at step ${run.step} (${v['no-ema'] ? 'raw' : 'EMA'} weights)`);
     pipeline = {
       model: run.model.predict,
