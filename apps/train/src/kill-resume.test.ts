@@ -163,9 +163,9 @@ describe('kill -9 and Ctrl-C with the built rectiflow-train', () => {
 
   const phases: SavePhase[] = ['tmp-file', 'manifest', 'renamed', 'latest', 'prune-renamed', 'pruned'];
   if (LONG) {
-    // Every phase of every save, each in a run of its own.
+    // Every phase of every save, each in a run of its own (the first prune is at the third checkpoint).
     const points = [2, 4, 6, 8].flatMap((step) =>
-      phases.filter((p) => step > 2 || !p.startsWith('prune')).map((phase) => ({ phase, step })),
+      phases.filter((p) => step > 2 * KEEP || !p.startsWith('prune')).map((phase) => ({ phase, step })),
     );
     for (const point of points) {
       it(`SIGKILL at ${point.phase} of the step-${point.step} save, then --resume: byte-identical checkpoints`, async () => {

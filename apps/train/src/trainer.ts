@@ -14,6 +14,7 @@ import { AdamW } from './adamw';
 import {
   type CheckpointRequirements,
   cleanStaleCheckpoints,
+  type LoadedCheckpoint,
   openCheckpoint,
   type SavePhase,
   saveCheckpoint,
@@ -149,9 +150,11 @@ export class Trainer {
   ): Promise<Trainer> {
     const runDir = prepareRunFolder(config.out, { resume: config.resume, overwrite: options.overwrite ?? false });
     let effective = config;
-    if (config.resume) {
+    // Opened (and verified) once: its configuration now, its tensors in restore().
+    const resumeFrom = config.resume ? openCheckpoint<TrainState>(runDir, TRAIN_CHECKPOINT, hooks.log) : undefined;
+    if (resumeFrom) {
       // The run's own configuration, with only the options the user gave now applied over it.
-      const saved = openCheckpoint<TrainState>(runDir, TRAIN_CHECKPOINT, hooks.log).state.config;
+      const saved = resumeFrom.state.config;
       effective = resumeConfig(saved, given ?? { ...config, out: saved.out });
       effective = { ...effective, out: config.out };
     }
@@ -160,7 +163,7 @@ export class Trainer {
     const parts = await buildComponents(effective);
     const trainer = new Trainer(effective, parts, hooks);
     try {
-      if (effective.resume) await trainer.restore();
+      if (resumeFrom) await trainer.restore(resumeFrom);
       else {
         writeTextAtomic(join(runDir, 'config.json'), `${JSON.stringify(effective, null, 2)}\n`);
         writeFileSync(join(runDir, 'metrics.jsonl'), '');
@@ -172,8 +175,7 @@ export class Trainer {
     return trainer;
   }
 
-  private async restore(): Promise<void> {
-    const ckpt = openCheckpoint<TrainState>(this.runDir, TRAIN_CHECKPOINT, () => {});
+  private async restore(ckpt: LoadedCheckpoint<TrainState>): Promise<void> {
     const s = ckpt.state;
     if (JSON.stringify(s.vocabulary) !== JSON.stringify(this.parts.textEncoder.vocabulary.toJSON())) {
       throw new RectiflowError('resume: the caption vocabulary differs from the checkpoint (was the dataset changed?)');
