@@ -23,7 +23,7 @@ import { type MMDiT, MMDiTVelocityModel, resolveMMDiTConfig } from '@rectiflow/m
 import { SmallTextEncoder } from '@rectiflow/text-encoders';
 import type { TrainConfig } from './config';
 import { describeIoError } from './io-error';
-import { checkFits, largestFitting, memoryBudget, mmditParameters, trainingBytes } from './size-bounds';
+import { checkDatasetSize, checkFits, checkSampleGrid, largestFitting, memoryBudget, mmditParameters, trainingBytes } from './size-bounds';
 
 const budgetBytes = () => memoryBudget().bytes;
 
@@ -117,8 +117,10 @@ export function samplingShift(config: TrainConfig): number {
 
 /** Build the components of a run. */
 export async function buildComponents(config: TrainConfig, vocabularyCaptions?: string[]): Promise<Components> {
+  checkSampleGrid(config);
   const shift = samplingShift(config);
   const dataset = named('dataset', () => create('dataset', config.dataset) as Dataset);
+  checkDatasetSize(config.dataset, dataset.size);
   const autoencoder = await autoencoderFor(config, dataset.channels);
   if (autoencoder.imageChannels !== dataset.channels) {
     autoencoder.dispose();

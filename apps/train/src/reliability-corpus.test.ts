@@ -163,6 +163,12 @@ describe('rectiflow-train reliability corpus', () => {
     [['--text-encoder', 'nope()'], /^error: textEncoder: .*nope/],
     [['--dataset', 'nope'], /^error: dataset: .*nope/],
     [['--dataset', 'shapes(count=-1)'], /^error: dataset: .*count/],
+    [['--sample-steps', '1000000'], /^error: sampleSteps: got 1000000; expected at most 1000$/],
+    [['--dataset', 'shapes(count=1000000000)'], /^error: dataset: shapes\(count=1000000000\) has 1,000,000,000 items; at most 50,000,000/],
+    [
+      ['--text-encoder', 'small-text(length=100000000)'],
+      /^error: textEncoder: small-text\(length=100000000\) at batch size 2 needs about [\d,]+ GiB/,
+    ],
     [['--dataset', 'imagefolder("/nonexistent/images")'], /^error: dataset: .*nonexistent/],
     [['--formulation', 'rf/nope'], /^error: formulation: /],
     [['--formulation', 'eps/linear', '--shift', '3'], /^error: shift: got 3; the formulation eps\/linear has no shift parameter/],
