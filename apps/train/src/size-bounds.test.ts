@@ -18,7 +18,7 @@ describe('size bounds', () => {
     const bytes = trainingBytes({ parameters: huge, batch: 16, tokens: 80, hidden: 6_400_000, depth: 100000, heads: 100000 });
     expect(bytes).toBeGreaterThan(memoryBudget().bytes);
     expect(() => checkFits('model', 'mmdit(depth=100000)', bytes, 'at most about depth=12 fits')).toThrow(
-      /^model: mmdit\(depth=100000\) needs about [\d.]+ GiB, more than .*; at most about depth=12 fits$/,
+      /^model: mmdit\(depth=100000\) needs about [\d.,]+ GiB, more than .*; at most about depth=12 fits$/,
     );
     expect(() => checkFits('model', 'x', 1024, '')).not.toThrow();
     expect(largestFitting(100, (n) => n * n <= 50)).toBe(7);
