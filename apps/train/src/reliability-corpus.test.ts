@@ -164,6 +164,11 @@ describe('rectiflow-train reliability corpus', () => {
     [['--dataset', 'nope'], /^error: dataset: .*nope/],
     [['--dataset', 'shapes(count=-1)'], /^error: dataset: .*count/],
     [['--sample-steps', '1000000'], /^error: sampleSteps: got 1000000; expected at most 1000$/],
+    // Divergence: one error line naming the step and the checkpoint that is good (none yet here).
+    [
+      ['--lr', '1e12', '--clip-norm', '0', '--warmup-steps', '0', '--max-steps', '6'],
+      /^error: stopped at step \d: non-finite loss or gradient \(.*\); no checkpoint has been written yet$/,
+    ],
     [['--dataset', 'shapes(count=1000000000)'], /^error: dataset: shapes\(count=1000000000\) has 1,000,000,000 items; at most 50,000,000/],
     [
       ['--text-encoder', 'small-text(length=100000000)'],

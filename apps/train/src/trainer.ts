@@ -467,8 +467,8 @@ export class Trainer {
       } catch (e) {
         if (e instanceof NonFiniteStop) {
           bar.done();
+          // Reported once, by the caller (the CLI prints it as the error line).
           stopMessage = `stopped at ${e.message}; ${this.goodCheckpointText()}`;
-          this.log(stopMessage);
           stoppedBy = 'non-finite';
           break;
         }
