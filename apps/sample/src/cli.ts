@@ -1,5 +1,5 @@
-import { initBackend, RectiflowError } from '@rectiflow/core';
-import { runSample } from './run-sample';
+import { initBackend } from '@rectiflow/core';
+import { sampleCommand } from './sample-command';
 
 // Run from pnpm scripts (`pnpm start`, `pnpm sample`), paths are relative to where pnpm was
 // invoked, not to this package's folder.
@@ -7,16 +7,7 @@ if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
 
 async function main(): Promise<number> {
   await initBackend();
-  try {
-    await runSample(process.argv.slice(2));
-    return 0;
-  } catch (e) {
-    if (e instanceof RectiflowError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`error: ${(e as Error).message}\nRun with --help for every option.\n`);
-      return 2;
-    }
-    throw e;
-  }
+  return sampleCommand(process.argv.slice(2), { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) });
 }
 
 main().then(

@@ -76,7 +76,9 @@ describe('rectiflow-sample with a trained run', () => {
       /--steps: got 0; expected an integer >= 1/,
     );
     await expect(runSample(['--bogus'], quiet)).rejects.toThrow(/Unknown option '--bogus'/);
-    await expect(runSample(['--checkpoint', '/nonexistent', '--prompt', 'x'], quiet)).rejects.toThrow(/no state.json/);
+    await expect(runSample(['--checkpoint', '/nonexistent', '--prompt', 'x'], quiet)).rejects.toThrow(
+      /--checkpoint: \/nonexistent does not exist/,
+    );
   });
 });
 

@@ -2,7 +2,7 @@
  * rectiflow-sample: prompts to PNG images and a grid, from a Rectiflow run (its EMA
  * weights) or from official SD3 safetensors (MM-DiT, VAE, CLIP-L/G and optional T5).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -11,7 +11,41 @@ import { type Autoencoder, checkNumber, RectiflowError, type TextEncoder, tf, ty
 import { loadMMDiT, MMDiTVelocityModel } from '@rectiflow/mmdit';
 import { sd3Sigmas } from '@rectiflow/solvers';
 import { type ClipActivation, Sd3TextEncoder } from '@rectiflow/text-encoders';
-import { generate, gridPng, loadRun } from '@rectiflow/train-app/sampling';
+import {
+  checkFits,
+  checkWritableDir,
+  ensureWritableDir,
+  generate,
+  gridPng,
+  largestFitting,
+  loadRun,
+  memoryBudget,
+  samplingBytes,
+} from '@rectiflow/train-app/sampling';
+
+/** The most solver steps, images per batch and pixels per side accepted. */
+export const MAX_STEPS = 1000;
+export const MAX_BATCH = 256;
+export const MAX_SIDE = 16384;
+const SD3_VAE_FACTOR = 8;
+
+/** Check that a file flag names a readable file, before anything is loaded. */
+function checkFile(flag: string, path: string | undefined): void {
+  if (path === undefined) return;
+  if (!existsSync(path)) throw new RectiflowError(`${flag}: ${path} does not exist; expected a file`);
+  if (!statSync(path).isFile()) throw new RectiflowError(`${flag}: ${path} is not a file`);
+}
+
+/** Read a JSON file named by a flag (a tokenizer), with a one-line error when it is not JSON. */
+function readJsonText(flag: string, path: string): string {
+  const text = readFileSync(path, 'utf8');
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    throw new RectiflowError(`${flag}: ${path} is not valid JSON (${(e as Error).message}); expected a tokenizer.json`);
+  }
+  return text;
+}
 
 export const HELP = `rectiflow-sample: text to images.
 
@@ -67,8 +101,8 @@ interface Pipeline {
   dispose(): void;
 }
 
-function int(field: string, value: string | undefined, fallback: number, min = 1): number {
-  return value === undefined ? fallback : checkNumber(field, Number(value), { integer: true, min });
+function int(field: string, value: string | undefined, fallback: number, min = 1, max?: number): number {
+  return value === undefined ? fallback : checkNumber(field, Number(value), { integer: true, min, ...(max === undefined ? {} : { max }) });
 }
 
 function num(field: string, value: string | undefined, fallback: number): number {
@@ -89,6 +123,12 @@ async function sd3Pipeline(v: Record<string, string | boolean | string[] | undef
   const file = v.sd3 as string;
   if (!v.tokenizer) throw new RectiflowError('--tokenizer: required with --sd3 (the CLIP tokenizer.json)');
   if (v.t5 && !v['t5-tokenizer']) throw new RectiflowError('--t5-tokenizer: required with --t5');
+  for (const flag of ['sd3', 'vae', 'clip-l', 'clip-g', 't5', 'tokenizer', 't5-tokenizer'])
+    checkFile(`--${flag}`, v[flag] as string | undefined);
+  const clipTokenizer = readJsonText('--tokenizer', v.tokenizer as string);
+  const t5Tokenizer = v['t5-tokenizer'] ? readJsonText('--t5-tokenizer', v['t5-tokenizer'] as string) : null;
+  const width = int('--width', v.width as string | undefined, 1024, 1, MAX_SIDE);
+  const height = int('--height', v.height as string | undefined, 1024, 1, MAX_SIDE);
   const act = (name: string) => {
     const a = v[name] as string | undefined;
     if (a !== undefined && a !== 'quick_gelu' && a !== 'gelu')
@@ -99,9 +139,24 @@ async function sd3Pipeline(v: Record<string, string | boolean | string[] | undef
     ...(v[`${p}-heads`] ? { numHeads: int(`--${p}-heads`, v[`${p}-heads`] as string, 1) } : {}),
     ...(act(`${p}-act`) ? { hiddenAct: act(`${p}-act`) } : {}),
   });
+  const clipLOptions = clipOptions('clip-l');
+  const clipGOptions = clipOptions('clip-g');
   const mmdit = await loadMMDiT(file);
   const disposers: Array<{ dispose(): void }> = [mmdit];
   try {
+    // The SD3 VAE downsamples by 8; checked before the VAE and text encoders are loaded.
+    const c = mmdit.config;
+    const unit = SD3_VAE_FACTOR * c.patchSize;
+    const tokens = (height / unit) * (width / unit) + 77 + (v.t5 ? 256 : 77);
+    const parameters = mmdit.parameterCount();
+    const bytes = (t: number) => samplingBytes({ parameters, batch: 1, tokens: t, hidden: c.hidden, heads: c.heads });
+    const maxSide = largestFitting(MAX_SIDE / unit, (n) => bytes(n * n + 154) <= memoryBudget().bytes) * unit;
+    checkFits(
+      '--width/--height',
+      `${width}x${height}`,
+      bytes(tokens),
+      maxSide ? `at most about ${maxSide}x${maxSide} fits` : 'the model alone does not fit',
+    );
     const autoencoder = await loadSD3VAE((v.vae as string) ?? file);
     disposers.push(autoencoder);
     const textEncoder = await Sd3TextEncoder.load({
@@ -109,11 +164,11 @@ async function sd3Pipeline(v: Record<string, string | boolean | string[] | undef
       clipG: (v['clip-g'] as string) ?? file,
       t5: (v.t5 as string) ?? null,
       tokenizers: {
-        clip: readFileSync(v.tokenizer as string, 'utf8'),
-        t5: v['t5-tokenizer'] ? readFileSync(v['t5-tokenizer'] as string, 'utf8') : null,
+        clip: clipTokenizer,
+        t5: t5Tokenizer,
       },
-      clipLOptions: clipOptions('clip-l'),
-      clipGOptions: clipOptions('clip-g'),
+      clipLOptions,
+      clipGOptions,
     });
     disposers.push(textEncoder);
     const { contextDim, pooledDim } = mmdit.config;
@@ -122,8 +177,6 @@ async function sd3Pipeline(v: Record<string, string | boolean | string[] | undef
         `text encoders give context width ${textEncoder.contextDim} and pooled width ${textEncoder.pooledDim}; the MM-DiT expects ${contextDim} and ${pooledDim}`,
       );
     }
-    const width = int('--width', v.width as string | undefined, 1024);
-    const height = int('--height', v.height as string | undefined, 1024);
     const f = autoencoder.downsampleFactor;
     if (width % (f * mmdit.config.patchSize) || height % (f * mmdit.config.patchSize)) {
       throw new RectiflowError(`--width/--height: got ${width}x${height}; expected multiples of ${f * mmdit.config.patchSize}`);
@@ -200,12 +253,22 @@ export async function runSample(
   if (!prompts.length) throw new RectiflowError('--prompt: no prompts given; pass --prompt "..." or --prompts-file FILE');
   if (v.checkpoint && v.sd3) throw new RectiflowError('source: pass one of --checkpoint RUN_DIR or --sd3 FILE, not both');
   if (!v.sd3 && (v.width || v.height)) throw new RectiflowError('--width/--height: only with --sd3 (a run samples at its training size)');
+  // Everything the user typed is checked before any weights are loaded.
+  if (v.steps !== undefined) int('--steps', v.steps, 0, 1, MAX_STEPS);
+  if (v.guidance !== undefined) num('--guidance', v.guidance, 0);
+  if (v.shift !== undefined) checkNumber('--shift', Number(v.shift), { greaterThan: 0 });
+  const seed = int('--seed', v.seed, 0, Number.MIN_SAFE_INTEGER);
+  const batchSize = int('--batch-size', v['batch-size'], 8, 1, MAX_BATCH);
+  if (v.checkpoint !== undefined && !existsSync(v.checkpoint)) {
+    throw new RectiflowError(`--checkpoint: ${v.checkpoint} does not exist; expected a run folder or a checkpoint folder`);
+  }
+  checkWritableDir('--out', v.out ?? 'samples');
 
   let pipeline: Pipeline;
   if (!v.sd3) {
     const checkpoint = v.checkpoint ?? BUNDLED_MODEL;
     if (!v.checkpoint) log(`no --checkpoint or --sd3: using the bundled model ${checkpoint} (trained on the shapes dataset)`);
-    const run = await loadRun(checkpoint, !v['no-ema']);
+    const run = await loadRun(checkpoint, !v['no-ema'], log);
     log(`loaded ${resolve(checkpoint)} at step ${run.step} (${v['no-ema'] ? 'raw' : 'EMA'} weights)`);
     pipeline = {
       model: run.model.predict,
@@ -219,13 +282,10 @@ export async function runSample(
     pipeline = await sd3Pipeline(v as Record<string, string | boolean | string[] | undefined>);
   }
   try {
-    const steps = int('--steps', v.steps, pipeline.defaults.steps);
+    const steps = int('--steps', v.steps, pipeline.defaults.steps, 1, MAX_STEPS);
     const guidance = num('--guidance', v.guidance, pipeline.defaults.guidance);
     const shift = checkNumber('--shift', v.shift === undefined ? pipeline.defaults.shift : Number(v.shift), { greaterThan: 0 });
-    const seed = int('--seed', v.seed, 0, Number.MIN_SAFE_INTEGER);
-    const batchSize = int('--batch-size', v['batch-size'], 8);
-    const out = resolve(v.out ?? 'samples');
-    mkdirSync(out, { recursive: true });
+    const out = ensureWritableDir('--out', v.out ?? 'samples');
     const solver = v.solver ?? pipeline.defaults.solver ?? 'euler';
     const started = Date.now();
     let nfe = 0;
@@ -248,6 +308,9 @@ export async function runSample(
         grid: pipeline.defaults.grid?.(steps, shift),
       });
       nfe += result.nfe;
+      log(
+        `batch ${start / batchSize + 1}/${Math.ceil(prompts.length / batchSize)}: ${batch.length} image(s), ${steps} steps, ${((Date.now() - started) / 1000).toFixed(1)} s so far`,
+      );
       batch.forEach((prompt, i) => {
         const image = tf.tidy(() => tf.slice(result.images, [i, 0, 0, 0], [1, -1, -1, -1]));
         const file = join(out, `${String(start + i).padStart(3, '0')}-${slug(prompt)}.png`);

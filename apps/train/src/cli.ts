@@ -2,34 +2,37 @@
  * rectiflow-train: train a text-to-image rectified-flow MM-DiT. `pnpm start` runs it with
  * the defaults: shapes, rf/lognorm(0.00, 1.00), about ten minutes on two CPU cores.
  */
-import { initBackend, RectiflowError } from '@rectiflow/core';
-import { ConfigError, helpText, loadConfig } from './config';
-import { Trainer } from './trainer';
+import { initBackend } from '@rectiflow/core';
+import type { SavePhase } from './checkpoint';
+import { failureLine, trainCommand } from './train-command';
 
 // Run from pnpm scripts (`pnpm start`, `pnpm sample`), paths are relative to where pnpm was
 // invoked, not to this package's folder.
 if (process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
 
+/**
+ * Test-only (the kill tests of docs/reliability.md): `RECTIFLOW_TEST_KILL_AT=PHASE@STEP`
+ * sends SIGKILL to this process at that phase of the checkpoint save of that step.
+ */
+function testKillHook(): ((phase: SavePhase, step: number) => void) | undefined {
+  const at = process.env.RECTIFLOW_TEST_KILL_AT;
+  if (!at) return undefined;
+  const [phase, step] = at.split('@');
+  return (p, s) => {
+    if (p === phase && String(s) === step) process.kill(process.pid, 'SIGKILL');
+  };
+}
+
 async function main(argv: string[]): Promise<number> {
-  let loaded: ReturnType<typeof loadConfig>;
-  try {
-    loaded = loadConfig(argv);
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`${e.message}\n\nRun with --help for every option.\n`);
-      return 2;
-    }
-    throw e;
-  }
-  if (loaded.help || !loaded.config) {
-    process.stdout.write(`${helpText()}\n`);
-    return 0;
-  }
-  const config = loaded.config;
-  await initBackend();
+  let training = false;
   let stopRequests = 0;
   const onSignal = () => {
     stopRequests++;
+    if (!training) {
+      // Setting up: nothing to save yet, so quit at once.
+      process.stderr.write('\nstopped before training started; nothing was written\n');
+      process.exit(130);
+    }
     if (stopRequests === 1) {
       process.stderr.write('\nstopping: finishing the step and saving a checkpoint (Ctrl-C again to quit now)\n');
     } else {
@@ -39,36 +42,26 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let trainer: Trainer | undefined;
-  try {
-    trainer = await Trainer.create(config, { shouldStop: () => stopRequests > 0 }, loaded.given);
-    const result = await trainer.run();
-    const out = [
-      '',
-      `stopped after ${result.steps} steps (${result.stoppedBy})`,
-      `checkpoint:   ${result.checkpoint}`,
-      ...(result.finalGrid ? [`samples:      ${result.finalGrid}`] : []),
-      ...(result.colorAdherence === undefined ? [] : [`colour match: ${(100 * result.colorAdherence).toFixed(0)}% of held-out prompts`]),
-      `report:       ${result.report}`,
-      `sample more:  pnpm sample -- --checkpoint ${result.runDir} --prompt "a large red circle in the center"`,
-    ];
-    process.stdout.write(`${out.join('\n')}\n`);
-    return result.stoppedBy === 'non-finite' ? 1 : 0;
-  } catch (e) {
-    if (e instanceof RectiflowError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  } finally {
-    trainer?.dispose();
-  }
+  await initBackend();
+  return trainCommand(
+    argv,
+    { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) },
+    {
+      shouldStop: () => stopRequests > 0,
+      onTrainingStart: () => {
+        training = true;
+      },
+      onSavePhase: testKillHook(),
+    },
+  );
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (error) => {
-    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  (e) => {
+    // Only bugs reach here with a stack; expected failures are one line.
+    const line = failureLine(e);
+    process.stderr.write(`${line ?? (e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`);
     process.exit(1);
   },
 );

@@ -19,9 +19,44 @@ import type { Dataset } from '@rectiflow/data';
 import '@rectiflow/data/node';
 import type { Formulation } from '@rectiflow/losses';
 import '@rectiflow/losses';
-import { type MMDiT, MMDiTVelocityModel } from '@rectiflow/mmdit';
+import { type MMDiT, MMDiTVelocityModel, resolveMMDiTConfig } from '@rectiflow/mmdit';
 import { SmallTextEncoder } from '@rectiflow/text-encoders';
 import type { TrainConfig } from './config';
+import { describeIoError } from './io-error';
+import { checkDatasetSize, checkFits, checkSampleGrid, largestFitting, memoryBudget, mmditParameters, trainingBytes } from './size-bounds';
+
+const budgetBytes = () => memoryBudget().bytes;
+
+/**
+ * Run `fn`, prefixing a failure with the configuration field it came from (`model: ...`),
+ * so every spec, size or file error names the option to fix. File-system errors become one line.
+ */
+export function named<T>(field: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw namedError(field, e);
+  }
+}
+
+/** The async form of {@link named}. */
+export async function namedAsync<T>(field: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw namedError(field, e);
+  }
+}
+
+function namedError(field: string, e: unknown): unknown {
+  const io = describeIoError(e);
+  if (io) return new RectiflowError(`${field}: ${io}`);
+  if (e instanceof RectiflowError && !e.message.startsWith(`${field}:`)) {
+    const wrapped = new RectiflowError(`${field}: ${e.message}`);
+    return wrapped;
+  }
+  return e;
+}
 
 /** Add keyword arguments the spec does not set, for parameters the plugin declares. */
 export function withDefaults(kind: string, spec: string, defaults: Record<string, SpecValue>): SpecNode {
@@ -56,8 +91,9 @@ export interface Components {
 
 /** The autoencoder a configuration names: an SD3 VAE from `config.vae`, or the spec. */
 export async function autoencoderFor(config: Pick<TrainConfig, 'autoencoder' | 'vae'>, imageChannels: number): Promise<Autoencoder> {
-  if (config.vae) return loadSD3VAE(config.vae);
-  return create('autoencoder', withDefaults('autoencoder', config.autoencoder, { channels: imageChannels }));
+  const vae = config.vae;
+  if (vae) return namedAsync('vae', () => loadSD3VAE(vae));
+  return named('autoencoder', () => create('autoencoder', withDefaults('autoencoder', config.autoencoder, { channels: imageChannels })));
 }
 
 /**
@@ -66,9 +102,11 @@ export async function autoencoderFor(config: Pick<TrainConfig, 'autoencoder' | '
  * formulation without a shift parameter is refused, so training and sampling never disagree.
  */
 export function samplingShift(config: TrainConfig): number {
-  const { params } = registry.resolve(
-    'formulation',
-    config.shift === 1 ? config.formulation : withDefaults('formulation', config.formulation, { shift: config.shift }),
+  const { params } = named('formulation', () =>
+    registry.resolve(
+      'formulation',
+      config.shift === 1 ? config.formulation : withDefaults('formulation', config.formulation, { shift: config.shift }),
+    ),
   );
   if (typeof params.shift === 'number') return params.shift;
   if (config.shift !== 1) {
@@ -79,8 +117,10 @@ export function samplingShift(config: TrainConfig): number {
 
 /** Build the components of a run. */
 export async function buildComponents(config: TrainConfig, vocabularyCaptions?: string[]): Promise<Components> {
+  checkSampleGrid(config);
   const shift = samplingShift(config);
-  const dataset = create('dataset', config.dataset) as Dataset;
+  const dataset = named('dataset', () => create('dataset', config.dataset) as Dataset);
+  checkDatasetSize(config.dataset, dataset.size);
   const autoencoder = await autoencoderFor(config, dataset.channels);
   if (autoencoder.imageChannels !== dataset.channels) {
     autoencoder.dispose();
@@ -91,33 +131,170 @@ export async function buildComponents(config: TrainConfig, vocabularyCaptions?: 
   const f = autoencoder.downsampleFactor;
   const latentShape: [number, number, number] = [autoencoder.latentChannels, dataset.height / f, dataset.width / f];
   const captions = vocabularyCaptions ?? [...datasetCaptions(dataset), ...config.samplePrompts];
-  const textEncoder = create('text-encoder', withDefaults('text-encoder', config.textEncoder, { captions, seed: config.seed }));
+  let textEncoder: TextEncoder;
+  try {
+    textEncoder = named('textEncoder', () => {
+      const textSpec = withDefaults('text-encoder', config.textEncoder, { captions, seed: config.seed });
+      checkTextEncoderFits(config, textSpec);
+      return create('text-encoder', textSpec);
+    });
+  } catch (e) {
+    autoencoder.dispose();
+    throw e;
+  }
   if (!(textEncoder instanceof SmallTextEncoder)) {
     textEncoder.dispose();
+    autoencoder.dispose();
     throw new RectiflowError(`textEncoder: ${config.textEncoder} is not trainable here; use small-text(...)`);
   }
-  const modelSpec = parseSpec(config.model);
-  const patch = Number(modelSpec.kwargs.patch ?? 2);
-  const model = create(
-    'model',
-    withDefaults('model', config.model, {
-      channels: latentShape[0],
-      contextDim: textEncoder.contextDim,
-      pooledDim: textEncoder.pooledDim,
-      posGrid: Math.ceil(Math.max(latentShape[1], latentShape[2]) / patch),
-      seed: config.seed,
-    }),
-  );
+  let modelSpecChecked: SpecNode;
+  try {
+    modelSpecChecked = named('model', () =>
+      checkModelFits(config, latentShape, {
+        contextDim: textEncoder.contextDim,
+        pooledDim: textEncoder.pooledDim,
+        length: textEncoder.config.length,
+      }),
+    );
+  } catch (e) {
+    textEncoder.dispose();
+    autoencoder.dispose();
+    throw e;
+  }
+  const model = named('model', () => create('model', modelSpecChecked));
   if (!(model instanceof MMDiTVelocityModel)) {
     model.dispose();
     textEncoder.dispose();
     throw new RectiflowError(`model: ${config.model} is not an MM-DiT; checkpoints need mmdit(...)`);
   }
-  const formulation = create(
-    'formulation',
-    config.shift === 1 ? config.formulation : withDefaults('formulation', config.formulation, { shift: config.shift }),
+  const formulation = named('formulation', () =>
+    create(
+      'formulation',
+      config.shift === 1 ? config.formulation : withDefaults('formulation', config.formulation, { shift: config.shift }),
+    ),
   );
   return { dataset, autoencoder, textEncoder, model, formulation, latentShape, shift };
+}
+
+/** Bound the small text encoder's sizes before it is built. */
+function checkTextEncoderFits(config: TrainConfig, spec: SpecNode): void {
+  if (spec.name !== 'small-text') return;
+  const { params } = registry.resolve('text-encoder', spec);
+  const dim = params.dim as number;
+  const depth = params.depth as number;
+  const length = params.length as number;
+  const bytes = (d: number) =>
+    trainingBytes({
+      parameters: 12 * d * d * depth + 4096 * d,
+      batch: config.batchSize,
+      tokens: length,
+      hidden: d,
+      depth,
+      heads: params.heads as number,
+    });
+  const budget = budgetBytes();
+  if (bytes(dim) <= budget) return;
+  const fitDim = largestFitting(Math.min(dim, 1 << 20), (d) => bytes(d) <= budget);
+  const fitBatch = largestFitting(
+    config.batchSize,
+    (b) =>
+      trainingBytes({
+        parameters: 12 * dim * dim * depth + 4096 * dim,
+        batch: b,
+        tokens: length,
+        hidden: dim,
+        depth,
+        heads: params.heads as number,
+      }) <= budget,
+  );
+  checkFits(
+    'textEncoder',
+    `${config.textEncoder} at batch size ${config.batchSize}`,
+    bytes(dim),
+    fitBatch ? `at most about batch size ${fitBatch} fits` : fitDim ? `at most about dim=${fitDim} fits` : 'lower depth or length',
+  );
+}
+
+/**
+ * The model spec with the sizes taken from the other parts, checked before anything is
+ * allocated: the architecture is valid, the patch size divides the latent size, and
+ * training fits in memory. Errors name `model` and say what is allowed.
+ */
+export function checkModelFits(
+  config: TrainConfig,
+  latentShape: [number, number, number],
+  text: { contextDim: number; pooledDim: number; length: number },
+): SpecNode {
+  const modelSpec = parseSpec(config.model);
+  const raw = Number(modelSpec.kwargs.patch ?? 2);
+  const patch = Number.isInteger(raw) && raw >= 1 ? raw : 2;
+  const spec = withDefaults('model', config.model, {
+    channels: latentShape[0],
+    contextDim: text.contextDim,
+    pooledDim: text.pooledDim,
+    posGrid: Math.ceil(Math.max(latentShape[1], latentShape[2]) / patch),
+    seed: config.seed,
+  });
+  if (spec.name !== 'mmdit') return spec;
+  let p: Record<string, unknown>;
+  try {
+    p = registry.resolve('model', spec).params;
+  } catch (e) {
+    throw new RectiflowError(`model: ${config.model}: ${(e as Error).message}`);
+  }
+  const [, h, w] = latentShape;
+  if (h % patch || w % patch) {
+    const ok = [1, 2, 3, 4, 5, 6, 7, 8, 16].filter((d) => h % d === 0 && w % d === 0);
+    throw new RectiflowError(
+      `model: ${config.model} has patch=${patch}, which does not divide the ${h}x${w} latent; use patch=${ok.join(', ')}`,
+    );
+  }
+  const resolved = (depth: number) =>
+    resolveMMDiTConfig({
+      depth,
+      hidden: (p.hidden as number) || undefined,
+      heads: (p.heads as number) || undefined,
+      mlpRatio: p.mlpRatio as number,
+      patchSize: patch,
+      inChannels: p.channels as number,
+      contextDim: p.contextDim as number,
+      pooledDim: p.pooledDim as number,
+      posEmbedMaxSize: p.posGrid as number,
+    });
+  let c: ReturnType<typeof resolveMMDiTConfig>;
+  try {
+    c = resolved(p.depth as number);
+  } catch (e) {
+    throw new RectiflowError(`model: ${config.model}: ${(e as Error).message}`);
+  }
+  const tokens = (h / patch) * (w / patch) + text.length;
+  const bytes = (d: number) => {
+    const r = d === c.depth ? c : resolved(d);
+    return trainingBytes({
+      parameters: mmditParameters(r),
+      batch: config.batchSize,
+      tokens,
+      hidden: r.hidden,
+      depth: r.depth,
+      heads: r.heads,
+    });
+  };
+  const budget = budgetBytes();
+  if (bytes(c.depth) > budget) {
+    const fitDepth = p.hidden ? 0 : largestFitting(Math.min(c.depth, 4096), (d) => bytes(d) <= budget);
+    const fitBatch = largestFitting(
+      config.batchSize,
+      (b) =>
+        trainingBytes({ parameters: mmditParameters(c), batch: b, tokens, hidden: c.hidden, depth: c.depth, heads: c.heads }) <= budget,
+    );
+    const fits = fitDepth
+      ? `at most about depth=${fitDepth} fits at batch size ${config.batchSize}`
+      : fitBatch
+        ? `at most about batch size ${fitBatch} fits`
+        : 'choose a smaller depth or hidden size';
+    checkFits('model', `${config.model} at batch size ${config.batchSize}`, bytes(c.depth), fits);
+  }
+  return spec;
 }
 
 /** The MM-DiT inside a velocity model. */

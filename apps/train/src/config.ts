@@ -123,7 +123,10 @@ function describeIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>):
 export function parseConfig(input: Record<string, unknown>): TrainConfig {
   const result = TrainConfigSchema.safeParse(input);
   if (!result.success) {
-    throw new ConfigError(`invalid training configuration:\n  ${result.error.issues.map((i) => describeIssue(i, input)).join('\n  ')}`);
+    const issues = result.error.issues.map((i) => describeIssue(i, input));
+    throw new ConfigError(
+      issues.length === 1 ? `invalid training configuration: ${issues[0]}` : `invalid training configuration:\n  ${issues.join('\n  ')}`,
+    );
   }
   return result.data;
 }
@@ -158,12 +161,31 @@ function baseType(schema: z.ZodType): string {
  * `--sample-prompts "a" --sample-prompts "b"`) into raw config values, plus `--config FILE`
  * and `--help`.
  */
-export function parseFlags(argv: readonly string[]): { values: Record<string, unknown>; configFile?: string; help: boolean } {
+export function parseFlags(argv: readonly string[]): {
+  values: Record<string, unknown>;
+  configFile?: string;
+  help: boolean;
+  overwrite?: boolean;
+  verify?: string;
+} {
   const shape = TrainConfigSchema.shape as Shape;
   const values: Record<string, unknown> = {};
   let configFile: string | undefined;
   let help = false;
-  for (let i = 0; i < argv.length; i++) {
+  let overwrite: boolean | undefined;
+  let verify: string | undefined;
+  let i = 0;
+  // The value after a flag; a following option is never taken as a value (`--lr --batch-size 8`).
+  const flagValue = (flag: string, inline: string | undefined, what: string): string => {
+    if (inline !== undefined) return inline;
+    const next = argv[i + 1];
+    if (next === undefined || (next.startsWith('--') && next.length > 2)) {
+      throw new ConfigError(`option --${flag} needs ${what}${next === undefined ? '' : ` (got the option ${next} instead)`}`);
+    }
+    i++;
+    return next;
+  };
+  for (; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--') continue;
     if (arg === '--help' || arg === '-h') {
@@ -176,36 +198,64 @@ export function parseFlags(argv: readonly string[]): { values: Record<string, un
     if (negated) flag = flag.slice(3);
     const key = flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
     if (key === 'config') {
-      configFile = inline ?? argv[++i];
+      configFile = flagValue(flag, inline, 'a file (JSON or YAML)');
       if (!configFile) throw new ConfigError('option --config needs a file (JSON or YAML)');
+      continue;
+    }
+    if (key === 'verify') {
+      verify = flagValue(flag, inline, 'a run folder');
+      continue;
+    }
+    if (key === 'overwrite') {
+      overwrite = parseBoolean(flag, inline, negated);
       continue;
     }
     const field = (shape as Record<string, z.ZodType>)[key];
     if (!field) throw new ConfigError(`unknown option --${flag}; see --help for the list`);
     const type = baseType(field);
     if (type === 'boolean') {
-      values[key] = inline === undefined ? !negated : inline === 'true';
+      values[key] = parseBoolean(flag, inline, negated);
       continue;
     }
-    const raw = inline ?? argv[++i];
-    if (raw === undefined) throw new ConfigError(`option --${flag} needs a value`);
+    if (negated) throw new ConfigError(`unknown option --no-${flag}; only on/off options have a --no- form`);
+    const raw = flagValue(flag, inline, 'a value');
     if (type === 'number') values[key] = raw.trim() === '' ? Number.NaN : Number(raw);
     else if (type === 'array') values[key] = [...((values[key] as string[]) ?? []), raw];
     else values[key] = raw;
   }
-  return { values, configFile, help };
+  return { values, configFile, help, overwrite, verify };
+}
+
+function parseBoolean(flag: string, inline: string | undefined, negated: boolean): boolean {
+  if (inline === undefined) return !negated;
+  if (negated || (inline !== 'true' && inline !== 'false')) {
+    throw new ConfigError(
+      `option --${negated ? 'no-' : ''}${flag}: got ${JSON.stringify(inline)}; expected --${flag}, --no-${flag}, --${flag}=true or --${flag}=false`,
+    );
+  }
+  return inline === 'true';
 }
 
 /**
  * Flags, then file, then defaults: flags win over the file. `given` holds the options the
  * user set (file and flags), which a resume applies over the run's saved configuration.
  */
-export function loadConfig(argv: readonly string[]): { config?: TrainConfig; given?: Record<string, unknown>; help: boolean } {
-  const { values, configFile, help } = parseFlags(argv);
+export function loadConfig(argv: readonly string[]): {
+  config?: TrainConfig;
+  given?: Record<string, unknown>;
+  help: boolean;
+  overwrite?: boolean;
+  verify?: string;
+} {
+  const { values, configFile, help, overwrite, verify } = parseFlags(argv);
   if (help) return { help };
+  if (verify !== undefined) {
+    if (Object.keys(values).length || configFile) throw new ConfigError('option --verify takes only a run folder; drop the other options');
+    return { help: false, verify };
+  }
   const fromFile = configFile ? readConfigFile(configFile) : {};
   const given = { ...fromFile, ...values };
-  return { config: parseConfig(given), given, help: false };
+  return { config: parseConfig(given), given, help: false, overwrite };
 }
 
 /**
@@ -244,6 +294,8 @@ export function helpText(): string {
     lines.push(`  ${`${flag} <${type}>`.padEnd(30)} ${schema.description ?? ''}${shown}`);
   }
   lines.push('  --config <file>                JSON or YAML file with any of the options above');
+  lines.push('  --overwrite                    start a new run in a folder that holds one, deleting the old run');
+  lines.push('  --verify <dir>                 check every checkpoint of a run folder (sizes, checksums) and exit');
   lines.push('  --help                         this text');
   return lines.join('\n');
 }

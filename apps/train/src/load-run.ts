@@ -29,24 +29,44 @@ export interface LoadedRun {
  * Load a run folder (its latest checkpoint) or a checkpoint folder.
  * @param ema use the EMA weights (default true).
  */
-export async function loadRun(path: string, ema = true): Promise<LoadedRun> {
-  const ckpt = openCheckpoint<TrainState>(path);
-  const s = ckpt.state;
-  const weightsFile = join(ckpt.dir, ema ? 'ema.safetensors' : 'model.safetensors');
-  if (!existsSync(weightsFile)) {
-    throw new RectiflowError(
-      `checkpoint: ${weightsFile} is missing${ema ? '' : ' (this checkpoint keeps only the EMA weights: drop --no-ema)'}`,
+export async function loadRun(
+  path: string,
+  ema = true,
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<LoadedRun> {
+  const weights = ema ? 'ema' : 'model';
+  const text = ema ? 'text-encoder-ema' : 'text-encoder';
+  let ckpt: ReturnType<typeof openCheckpoint<TrainState>>;
+  try {
+    ckpt = openCheckpoint<TrainState>(
+      path,
+      { files: [`${weights}.safetensors`, `${text}.safetensors`], stateKeys: ['config', 'vocabulary', 'textEncoder', 'latentShape'] },
+      log,
     );
+  } catch (e) {
+    if (
+      !ema &&
+      e instanceof RectiflowError &&
+      /model\.safetensors is missing/.test(e.message) &&
+      existsSync(join(path, 'ema.safetensors'))
+    ) {
+      throw new RectiflowError(
+        `checkpoint: ${join(path, 'model.safetensors')} is missing (this checkpoint keeps only the EMA weights: drop --no-ema)`,
+      );
+    }
+    throw e;
   }
+  const s = ckpt.state;
+  const weightsFile = join(ckpt.dir, `${weights}.safetensors`);
   const mmdit = await loadMMDiT(weightsFile);
   const model = new MMDiTVelocityModel(mmdit, s.config.model);
   const textEncoder = new SmallTextEncoder(WordVocabulary.fromJSON(s.vocabulary as Parameters<typeof WordVocabulary.fromJSON>[0]), {
     ...(s.textEncoder.config as SmallTextEncoderConfig),
     trainable: false,
   });
-  const weights = await ckpt.open(ema ? 'text-encoder-ema' : 'text-encoder');
-  const tensors = await weights.tensors();
-  await weights.close();
+  const textFile = await ckpt.open(text);
+  const tensors = await textFile.tensors();
+  await textFile.close();
   textEncoder.loadWeights(tensors);
   for (const t of tensors.values()) t.dispose();
   const autoencoder = await autoencoderFor(s.config, s.imageChannels ?? 3);

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf } from '@rectiflow/core';
+import { readSafetensors } from '@rectiflow/safetensors';
 import { describe, expect, it } from 'vitest';
 import { parseConfig, type TrainConfig } from './config';
 import { Trainer } from './trainer';
@@ -123,7 +124,41 @@ describe('Trainer', () => {
     expect(() => parseConfig({ lrDecay: 'cosine' })).toThrow(/lrDecay: .*cosine decay needs maxSteps/);
   });
 
-  it('skips non-finite steps by option, but stops when they persist, never saving broken weights', async () => {
+  it('skip restores the last finite weights after a divergence, so no broken weights reach a checkpoint', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rectiflow-skip-'));
+    const lines: string[] = [];
+    const trainer = await Trainer.create(tinyConfig(join(root, 'skip'), { onNonFinite: 'skip', maxSteps: 9, checkpointEvery: 3 }), {
+      ...quiet,
+      log: (l) => lines.push(l),
+    });
+    const originalStep = trainer.trainStep.bind(trainer);
+    let poisoned = false;
+    trainer.trainStep = () => {
+      if (trainer.currentStep === 4 && !poisoned) {
+        // Diverged weights: huge but finite, so only the loss shows it.
+        poisoned = true;
+        for (const p of trainer.parameters().values()) p.assign(tf.fill(p.shape, 1e30));
+      }
+      return originalStep();
+    };
+    const result = await trainer.run();
+    trainer.dispose();
+    expect(result.stoppedBy).toBe('steps');
+    expect(lines.join('\n')).toMatch(
+      /step 5: non-finite .*step skipped \(1 so far\), weights, optimizer state and EMA restored from step 3/,
+    );
+    // Every checkpoint kept holds the restored (good) weights, none of the diverged ones.
+    for (const step of ['0000006', '0000009']) {
+      const file = await readSafetensors(join(root, 'skip', 'checkpoints', `step-${step}`, 'model.safetensors'));
+      for (const name of file.keys()) {
+        const values = (await file.read(name)) as Float32Array;
+        expect(values.every((v) => Number.isFinite(v) && Math.abs(v) < 1e10)).toBe(true);
+      }
+      await file.close();
+    }
+  });
+
+  it('skip stops when non-finite steps persist, never saving broken weights', async () => {
     const root = mkdtempSync(join(tmpdir(), 'rectiflow-skip-'));
     const lines: string[] = [];
     const trainer = await Trainer.create(tinyConfig(join(root, 'skip'), { onNonFinite: 'skip', maxSteps: 40, checkpointEvery: 3 }), {
@@ -132,7 +167,7 @@ describe('Trainer', () => {
     });
     const originalStep = trainer.trainStep.bind(trainer);
     trainer.trainStep = () => {
-      if (trainer.currentStep === 4) {
+      if (trainer.currentStep >= 4) {
         const [first] = trainer.parameters().values();
         first.assign(tf.fill(first.shape, Number.NaN));
       }
@@ -142,10 +177,11 @@ describe('Trainer', () => {
     trainer.dispose();
     expect(result.stoppedBy).toBe('non-finite');
     expect(lines.filter((l) => /step skipped/.test(l)).length).toBe(19);
-    expect(lines.join('\n')).toMatch(/20 steps in a row were non-finite/);
-    // The checkpoints taken while the weights were NaN were refused: latest is still step 3.
-    expect(lines.join('\n')).toMatch(/checkpoint not written/);
+    expect(result.stopMessage).toMatch(
+      /^stopped at step 24: non-finite .*20 steps in a row; the last good checkpoint is .*step-0000003 \(step 3\)$/,
+    );
     expect(JSON.parse(readFileSync(join(root, 'skip', 'checkpoints', 'latest.json'), 'utf8')).step).toBe(3);
+    expect(result.checkpoint).toBe(join(root, 'skip', 'checkpoints', 'step-0000003'));
   });
 
   it('stops on a non-finite loss naming the step and keeps the last good checkpoint', async () => {
@@ -166,7 +202,10 @@ describe('Trainer', () => {
     const result = await trainer.run();
     trainer.dispose();
     expect(result.stoppedBy).toBe('non-finite');
-    expect(lines.join('\n')).toMatch(/stopped: .*training step 5/);
+    expect(result.stopMessage).toMatch(
+      /^stopped at step 5: non-finite loss or gradient \(.*NaN.*\); the last good checkpoint is .*step-0000003 \(step 3\)$/,
+    );
+    expect(existsSync(result.checkpoint)).toBe(true);
     expect(JSON.parse(readFileSync(join(root, 'stop', 'checkpoints', 'latest.json'), 'utf8')).step).toBe(3);
   });
 });

@@ -3,7 +3,7 @@
  * AdamW with warm-up and clipping -> EMA; metrics, sample grids, checkpoints and the
  * report on the way. A run resumed from a checkpoint continues bit-identically.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { createRng, NonFiniteError, RectiflowError, type Rng, type RngState, registry, tf } from '@rectiflow/core';
@@ -11,15 +11,28 @@ import { colorAdherence, createShapesDataset, DataLoader, type LoaderState } fro
 import { flowMatchingLoss } from '@rectiflow/losses';
 import { loadMMDiT } from '@rectiflow/mmdit';
 import { AdamW } from './adamw';
-import { cleanStaleCheckpoints, openCheckpoint, saveCheckpoint, writeTextAtomic } from './checkpoint';
-import { buildComponents, type Components } from './components';
+import {
+  type CheckpointRequirements,
+  cleanStaleCheckpoints,
+  type LoadedCheckpoint,
+  openCheckpoint,
+  type SavePhase,
+  saveCheckpoint,
+  stepDir,
+  writeTextAtomic,
+} from './checkpoint';
+import { buildComponents, type Components, named } from './components';
 import { resumeConfig, type TrainConfig } from './config';
 import { Ema } from './ema';
 import { type EvalRecord, evaluateModel } from './evaluation';
 import { generate, gridPng, imageArrays } from './generate';
+import { describeIoError } from './io-error';
 import { learningRate } from './lr-schedule';
+import { restoreMetrics } from './metrics-file';
+import { LastFiniteState, trainingStateFinite } from './non-finite-policy';
 import { formatProgress, ProgressBar } from './progress';
 import { type MetricRecord, type SampleRecord, writeReport } from './report';
+import { prepareRunFolder } from './run-folder';
 
 /** What `state.json` of a checkpoint holds. */
 export interface TrainState {
@@ -48,7 +61,10 @@ export interface TrainResult {
   runDir: string;
   steps: number;
   stoppedBy: StopReason;
+  /** The newest good checkpoint ('' when none was written). */
   checkpoint: string;
+  /** Why a non-finite run stopped and which checkpoint is good. */
+  stopMessage?: string;
   finalGrid?: string;
   report: string;
   /** Colour adherence of the final held-out grid (shapes datasets). */
@@ -67,6 +83,19 @@ export interface TrainerHooks {
   shouldStop?: () => boolean;
   /** Called after each completed step (tests). */
   onStep?: (step: number, loss: number) => void;
+  /** Called at each phase of a checkpoint save (the kill tests stop the process there). */
+  onSavePhase?: (phase: SavePhase, step: number) => void;
+}
+
+/** What a training checkpoint must hold to resume from it. */
+export const TRAIN_CHECKPOINT: CheckpointRequirements = {
+  files: ['model', 'ema', 'text-encoder', 'text-encoder-ema', 'optimizer'].map((f) => `${f}.safetensors`),
+  stateKeys: ['config', 'rng', 'loader', 'vocabulary', 'textEncoder', 'latentShape', 'optimizerStep', 'emaUpdates'],
+};
+
+/** A run stopped on a non-finite loss or gradient (the message says where). */
+class NonFiniteStop extends RectiflowError {
+  override name = 'NonFiniteStop';
 }
 
 /** Prompts the final grid uses: held-out captions for shapes (the test split), else the sample prompts. */
@@ -80,14 +109,6 @@ export function heldOutPrompts(config: TrainConfig, count = 16): string[] {
 
 /** A run stops after this many non-finite steps in a row, even with `onNonFinite: skip`. */
 export const MAX_CONSECUTIVE_SKIPS = 20;
-
-/** Whether every trainable parameter is finite (one reduction per tensor, one read). */
-function allFinite(params: ReadonlyMap<string, tf.Variable>): boolean {
-  const bad = tf.tidy(() => tf.addN([...params.values()].map((p) => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(p)), 'float32')))));
-  const count = bad.dataSync()[0];
-  bad.dispose();
-  return count === 0;
-}
 
 export class Trainer {
   readonly runDir: string;
@@ -108,6 +129,7 @@ export class Trainer {
   private evals: EvalRecord[] = [];
   /** Seconds spent in evaluations in this session (not counted in the time budget). */
   private evalSeconds = 0;
+  private readonly lastFinite = new LastFiniteState();
 
   private constructor(
     readonly config: TrainConfig,
@@ -126,27 +148,28 @@ export class Trainer {
   }
 
   /** Build a new run, or resume the run folder's latest checkpoint when `config.resume`. */
-  static async create(config: TrainConfig, hooks: TrainerHooks = {}, given?: Record<string, unknown>): Promise<Trainer> {
-    const runDir = resolve(config.out);
-    mkdirSync(runDir, { recursive: true });
-    const hasCheckpoint = existsSync(join(runDir, 'checkpoints', 'latest.json'));
-    if (!config.resume && hasCheckpoint) {
-      throw new RectiflowError(`out: ${runDir} already holds a run; pass --resume to continue it or choose another --out`);
-    }
-    if (config.resume && !hasCheckpoint) throw new RectiflowError(`resume: no checkpoint in ${runDir}/checkpoints`);
+  static async create(
+    config: TrainConfig,
+    hooks: TrainerHooks = {},
+    given?: Record<string, unknown>,
+    options: { overwrite?: boolean } = {},
+  ): Promise<Trainer> {
+    const runDir = prepareRunFolder(config.out, { resume: config.resume, overwrite: options.overwrite ?? false });
     let effective = config;
-    if (config.resume) {
+    // Opened (and verified) once: its configuration now, its tensors in restore().
+    const resumeFrom = config.resume ? openCheckpoint<TrainState>(runDir, TRAIN_CHECKPOINT, hooks.log) : undefined;
+    if (resumeFrom) {
       // The run's own configuration, with only the options the user gave now applied over it.
-      const saved = openCheckpoint<TrainState>(runDir).state.config;
+      const saved = resumeFrom.state.config;
       effective = resumeConfig(saved, given ?? { ...config, out: saved.out });
       effective = { ...effective, out: config.out };
     }
-    registry.resolve('solver', effective.sampleSolver);
+    named('sampleSolver', () => registry.resolve('solver', effective.sampleSolver));
     cleanStaleCheckpoints(runDir);
     const parts = await buildComponents(effective);
     const trainer = new Trainer(effective, parts, hooks);
     try {
-      if (effective.resume) await trainer.restore();
+      if (resumeFrom) await trainer.restore(resumeFrom);
       else {
         writeTextAtomic(join(runDir, 'config.json'), `${JSON.stringify(effective, null, 2)}\n`);
         writeFileSync(join(runDir, 'metrics.jsonl'), '');
@@ -158,8 +181,7 @@ export class Trainer {
     return trainer;
   }
 
-  private async restore(): Promise<void> {
-    const ckpt = openCheckpoint<TrainState>(this.runDir);
+  private async restore(ckpt: LoadedCheckpoint<TrainState>): Promise<void> {
     const s = ckpt.state;
     if (JSON.stringify(s.vocabulary) !== JSON.stringify(this.parts.textEncoder.vocabulary.toJSON())) {
       throw new RectiflowError('resume: the caption vocabulary differs from the checkpoint (was the dataset changed?)');
@@ -192,18 +214,10 @@ export class Trainer {
     this.elapsedBefore = s.elapsedSeconds;
     this.skippedNonFinite = s.skippedNonFinite;
     this.samples = s.samples;
-    const metricsPath = join(this.runDir, 'metrics.jsonl');
-    if (existsSync(metricsPath)) {
-      const lines = readFileSync(metricsPath, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as MetricRecord | EvalRecord)
-        .filter((m) => m.step <= s.step);
-      this.metrics = lines.filter((m): m is MetricRecord => !('type' in m));
-      this.evals = lines.filter((m): m is EvalRecord => 'type' in m && m.type === 'eval');
-      writeTextAtomic(metricsPath, lines.map((m) => `${JSON.stringify(m)}\n`).join(''));
-    }
-    this.log(`resumed ${this.runDir} at step ${this.step}`);
+    const records = restoreMetrics<MetricRecord | EvalRecord>(join(this.runDir, 'metrics.jsonl'), s.step, this.log);
+    this.metrics = records.filter((m): m is MetricRecord => !('type' in m));
+    this.evals = records.filter((m): m is EvalRecord => 'type' in m && m.type === 'eval');
+    this.log(`resumed ${this.runDir} at step ${this.step} from ${ckpt.dir}`);
   }
 
   /** The current step. */
@@ -247,7 +261,9 @@ export class Trainer {
       }, [...this.params.values()]);
     } catch (e) {
       x0.dispose();
-      if (e instanceof NonFiniteError) return this.nonFinite(step, e.message);
+      if (e instanceof NonFiniteError) {
+        return this.nonFinite(step, `loss or gradient (${e.nanCount} NaN and ${e.infCount} infinite value(s) in ${e.where})`);
+      }
       throw e;
     }
     x0.dispose();
@@ -256,7 +272,8 @@ export class Trainer {
     for (const [varName, g] of Object.entries(result.grads)) grads[this.byVariableName.get(varName) as string] = g;
     try {
       const gradNorm = AdamW.globalNorm(grads);
-      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) return this.nonFinite(step, `loss ${loss}, gradient norm ${gradNorm}`);
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm))
+        return this.nonFinite(step, `loss or gradient (loss ${loss}, gradient norm ${gradNorm})`);
       const lr = learningRate(step, {
         lr: this.config.lr,
         warmupSteps: this.config.warmupSteps,
@@ -275,20 +292,33 @@ export class Trainer {
 
   private nonFinite(step: number, detail: string): { loss: number; gradNorm: number; lr: number; byNoiseLevel: [] } {
     if (this.config.onNonFinite === 'stop') {
-      throw new NonFiniteError(`training step ${step} (${detail}); the last good checkpoint is kept`, 1, 0);
+      throw new NonFiniteStop(`step ${step}: non-finite ${detail}`);
     }
     this.skippedNonFinite++;
     this.consecutiveSkips++;
     if (this.consecutiveSkips >= MAX_CONSECUTIVE_SKIPS) {
-      throw new NonFiniteError(
-        `training step ${step} (${detail}); ${MAX_CONSECUTIVE_SKIPS} steps in a row were non-finite, so the weights are likely broken; the last good checkpoint is kept`,
-        1,
-        0,
-      );
+      throw new NonFiniteStop(`step ${step}: non-finite ${detail}, ${MAX_CONSECUTIVE_SKIPS} steps in a row`);
     }
+    // The weights that produced this are likely broken already: go back to the last finite state.
+    const restored = this.lastFinite.restore(this.params, this.optimizer, this.ema);
     this.step = step;
-    this.log(`step ${step}: non-finite loss or gradient (${detail}); step skipped (${this.skippedNonFinite} so far)`);
+    this.log(
+      `step ${step}: non-finite ${detail}; step skipped (${this.skippedNonFinite} so far)` +
+        (restored === undefined ? '' : `, weights, optimizer state and EMA restored from step ${restored}`),
+    );
     return { loss: Number.NaN, gradNorm: Number.NaN, lr: 0, byNoiseLevel: [] };
+  }
+
+  /** The newest checkpoint this run wrote or resumed from, as a phrase for messages. */
+  private goodCheckpointText(): string {
+    return this.lastSavedStep >= 0
+      ? `the last good checkpoint is ${join(this.runDir, 'checkpoints', stepDir(this.lastSavedStep))} (step ${this.lastSavedStep})`
+      : 'no checkpoint has been written yet';
+  }
+
+  /** The path of the newest checkpoint this run wrote or resumed from ('' when none). */
+  private goodCheckpoint(): string {
+    return this.lastSavedStep >= 0 ? join(this.runDir, 'checkpoints', stepDir(this.lastSavedStep)) : '';
   }
 
   /** Run `fn` with the EMA weights swapped in. */
@@ -300,6 +330,17 @@ export class Trainer {
     } finally {
       for (const [name, p] of this.params) p.assign(backups.get(name) as tf.Tensor);
       tf.dispose([...backups.values()]);
+    }
+  }
+
+  /** Append one record (training metrics or an evaluation) to `metrics.jsonl`. */
+  private appendMetricsLine(record: MetricRecord | EvalRecord): void {
+    try {
+      appendFileSync(join(this.runDir, 'metrics.jsonl'), `${JSON.stringify(record)}\n`);
+    } catch (e) {
+      const io = describeIoError(e);
+      if (!io) throw e;
+      throw new RectiflowError(`metrics.jsonl: cannot append the record of step ${this.step} (${io}); ${this.goodCheckpointText()}`);
     }
   }
 
@@ -334,7 +375,7 @@ export class Trainer {
     );
     this.evalSeconds += (performance.now() - started) / 1000;
     this.evals.push(record);
-    appendFileSync(join(this.runDir, 'metrics.jsonl'), `${JSON.stringify(record)}\n`);
+    this.appendMetricsLine(record);
     const a = record.adherence;
     const parts = [
       a && `whole prompt ${(100 * a.one.whole).toFixed(1)}% one-shape, ${(100 * a.two.whole).toFixed(1)}% two-shape`,
@@ -380,8 +421,15 @@ export class Trainer {
 
   /** Save a checkpoint of the current step. */
   async checkpoint(elapsedSeconds: number): Promise<string | undefined> {
-    if (!allFinite(this.params)) {
-      this.log(`step ${this.step}: the weights hold NaN or infinity; checkpoint not written (the last good one is kept)`);
+    if (this.consecutiveSkips > 0) {
+      // The weights are the restored ones of an earlier step: a checkpoint now would only push a good one out.
+      this.log(`step ${this.step}: checkpoint not written after a skipped non-finite step (${this.goodCheckpointText()})`);
+      return undefined;
+    }
+    if (!trainingStateFinite(this.params, this.optimizer, this.ema)) {
+      this.log(
+        `step ${this.step}: the weights or optimizer state hold NaN or infinity; checkpoint not written (${this.goodCheckpointText()})`,
+      );
       return undefined;
     }
     const mmdit = this.parts.model.model;
@@ -407,19 +455,31 @@ export class Trainer {
       shift: this.parts.shift,
     };
     try {
-      const dir = await saveCheckpoint(this.runDir, {
-        step: this.step,
-        files: {
-          model: modelState,
-          ema: emaState,
-          'text-encoder': this.parts.textEncoder.weights(),
-          'text-encoder-ema': textEma,
-          optimizer: optimizerFile,
+      const dir = await saveCheckpoint(
+        this.runDir,
+        {
+          step: this.step,
+          files: {
+            model: modelState,
+            ema: emaState,
+            'text-encoder': this.parts.textEncoder.weights(),
+            'text-encoder-ema': textEma,
+            optimizer: optimizerFile,
+          },
+          state,
         },
-        state,
-      });
+        2,
+        this.hooks.onSavePhase && ((phase) => this.hooks.onSavePhase?.(phase, this.step)),
+      );
       this.lastSavedStep = this.step;
+      if (this.config.onNonFinite === 'skip') this.lastFinite.capture(this.step, this.params, this.optimizer, this.ema);
       return dir;
+    } catch (e) {
+      if (!describeIoError(e)) throw e;
+      cleanStaleCheckpoints(this.runDir);
+      throw new RectiflowError(
+        `checkpoint of step ${this.step} could not be written (${describeIoError(e)}); ${this.goodCheckpointText()}`,
+      );
     } finally {
       tf.dispose([...modelState.values(), ...emaState.values(), ...textEma.values()]);
     }
@@ -432,13 +492,19 @@ export class Trainer {
     const elapsed = () => this.elapsedBefore + (Date.now() - start) / 1000 - this.evalSeconds;
     const budget = c.minutes * 60;
     const bar = new ProgressBar(this.hooks.stream ?? process.stdout, c.logEvery);
-    const metricsPath = join(this.runDir, 'metrics.jsonl');
     let window = { losses: 0, count: 0, gradNorm: 0, started: Date.now(), steps: 0 };
     const decileSums = new Float64Array(10);
     const decileCounts = new Float64Array(10);
     let stoppedBy: StopReason = 'time';
     let lastLoss = Number.NaN;
-    let lastCheckpoint = '';
+    let stopMessage = '';
+    if (c.onNonFinite === 'skip') {
+      if (trainingStateFinite(this.params, this.optimizer, this.ema))
+        this.lastFinite.capture(this.step, this.params, this.optimizer, this.ema);
+    }
+    if (c.maxSteps !== undefined && this.step >= c.maxSteps) {
+      this.log(`the run is already at step ${this.step} (maxSteps ${c.maxSteps}); nothing to train (raise --max-steps to continue)`);
+    }
     this.log(
       `training ${this.parts.model.name} (${this.parts.model.model.parameterCount().toLocaleString('en-US')} parameters) on ${this.parts.dataset.name} with ${this.parts.formulation.name}; run folder ${this.runDir}`,
     );
@@ -461,9 +527,10 @@ export class Trainer {
       try {
         r = this.trainStep();
       } catch (e) {
-        if (e instanceof NonFiniteError) {
+        if (e instanceof NonFiniteStop) {
           bar.done();
-          this.log(`stopped: ${e.message}${lastCheckpoint ? ` (${lastCheckpoint})` : ''}`);
+          // Reported once, by the caller (the CLI prints it as the error line).
+          stopMessage = `stopped at ${e.message}; ${this.goodCheckpointText()}`;
           stoppedBy = 'non-finite';
           break;
         }
@@ -504,7 +571,7 @@ export class Trainer {
           lossByDecile: Array.from(decileSums, (s, d) => (decileCounts[d] ? s / decileCounts[d] : Number.NaN)),
         };
         this.metrics.push(record);
-        appendFileSync(metricsPath, `${JSON.stringify(record)}\n`);
+        this.appendMetricsLine(record);
         if (!(this.hooks.stream ?? process.stdout).isTTY) {
           const deciles = record.lossByDecile?.map((v) => (Number.isFinite(v) ? v.toFixed(3) : '-')).join(' ');
           this.log(`  loss by t-decile (t=0 -> 1): ${deciles}`);
@@ -524,15 +591,12 @@ export class Trainer {
         await this.evaluate(1);
       }
       // After the grid, so that a checkpoint of this step lists it (the report of a resumed run shows it).
-      if (this.step % c.checkpointEvery === 0) lastCheckpoint = (await this.checkpoint(elapsed())) ?? lastCheckpoint;
+      if (this.step % c.checkpointEvery === 0) await this.checkpoint(elapsed());
     }
     bar.done();
     // Nothing new to save when the last checkpoint is of this step (or the run stopped on NaN).
-    const latest = () => openCheckpoint(this.runDir).dir;
-    const checkpoint =
-      stoppedBy === 'non-finite' || this.step === this.lastSavedStep
-        ? lastCheckpoint || (this.lastSavedStep >= 0 ? latest() : '')
-        : ((await this.checkpoint(elapsed())) ?? (lastCheckpoint || latest()));
+    if (stoppedBy !== 'non-finite' && this.step !== this.lastSavedStep) await this.checkpoint(elapsed());
+    const checkpoint = this.goodCheckpoint();
     let finalGrid: string | undefined;
     let adherence: number | undefined;
     if (stoppedBy !== 'non-finite') {
@@ -551,7 +615,7 @@ export class Trainer {
       this.log(
         formatProgress({
           step: this.step,
-          loss: lastLoss,
+          loss: Number.isFinite(lastLoss) ? lastLoss : this.metrics[this.metrics.length - 1].loss,
           itPerSec: this.metrics[this.metrics.length - 1].itPerSec,
           fraction: 1,
           etaSeconds: 0,
@@ -562,6 +626,7 @@ export class Trainer {
       steps: this.step,
       stoppedBy,
       checkpoint,
+      ...(stopMessage ? { stopMessage } : {}),
       finalGrid,
       report,
       colorAdherence: adherence,
@@ -571,6 +636,7 @@ export class Trainer {
   }
 
   dispose(): void {
+    this.lastFinite.dispose();
     this.optimizer.dispose();
     this.ema.dispose();
     this.parts.model.dispose();
