@@ -14,7 +14,6 @@ import {
   type FeatureStatistics,
   featureStatisticsOf,
   frechetDistance,
-  isMnistHeldOut,
   type ShapesImageScore,
   shapesEvalPrompts,
   type ValidationBatch,
@@ -69,13 +68,14 @@ export interface EvalRecord {
 /** Real held-out images the Frechet distance compares against. */
 export const FD_REFERENCE_IMAGES = 500;
 
-const nets = new Map<ShippedFeatureNetName, Promise<FeatureNet>>();
 const references = new Map<string, FeatureStatistics>();
 
-/** The shipped feature net and the statistics of its real reference images (cached per process). */
+/**
+ * The shipped feature net (the caller disposes it) and the statistics of its real reference
+ * images (computed once per process).
+ */
 async function reference(name: ShippedFeatureNetName): Promise<{ net: FeatureNet; real: FeatureStatistics }> {
-  if (!nets.has(name)) nets.set(name, loadShippedFeatureNet(name));
-  const net = await nets.get(name)!;
+  const net = await loadShippedFeatureNet(name);
   let real = references.get(name);
   if (!real) {
     const images: Float32Array[] = [];
@@ -83,13 +83,19 @@ async function reference(name: ShippedFeatureNetName): Promise<{ net: FeatureNet
       const held = createShapesDataset({ count: FD_REFERENCE_IMAGES, seed: 7, split: 'test' });
       for (let i = 0; i < held.size; i++) images.push(held.get(i).image);
     } else {
-      const mnist = createMnistDataset();
-      for (let i = 0; i < mnist.size && images.length < FD_REFERENCE_IMAGES; i++) if (isMnistHeldOut(i)) images.push(mnist.get(i).image);
+      const mnist = createMnistDataset({ split: 'test' });
+      for (let i = 0; i < Math.min(mnist.size, FD_REFERENCE_IMAGES); i++) images.push(mnist.get(i).image);
     }
     real = featureStatisticsOf(net, images);
     references.set(name, real);
   }
   return { net, real };
+}
+
+/** The Frechet distance of generated images to the dataset's real held-out images. */
+async function distanceToReal(name: ShippedFeatureNetName, generated: Float32Array[]): Promise<{ fd: EvalRecord['fd']; net: FeatureNet }> {
+  const { net, real } = await reference(name);
+  return { net, fd: { value: frechetDistance(featureStatisticsOf(net, generated), real), generated: generated.length, real: real.count } };
 }
 
 /** Whether a dataset spec is `mnist(...)`. */
@@ -175,8 +181,9 @@ export async function evaluateModel(
     });
     record.adherence = summary;
     record.scores = scores;
-    const { net, real } = await reference('shapes');
-    record.fd = { value: frechetDistance(featureStatisticsOf(net, generated), real), generated: generated.length, real: real.count };
+    const { net, fd } = await distanceToReal('shapes', generated);
+    net.dispose();
+    record.fd = fd;
   } else if (isMnistDataset(dataset)) {
     // Ten samples of "the digit N" per digit and seed.
     const digits = Array.from({ length: 100 }, (_, i) => i % 10);
@@ -188,10 +195,13 @@ export async function evaluateModel(
         );
       }
     }
-    const { net, real } = await reference('mnist');
-    const all = Array.from({ length: seeds }, () => digits).flat();
-    record.digitAccuracy = digitAccuracy(net, generated, all);
-    record.fd = { value: frechetDistance(featureStatisticsOf(net, generated), real), generated: generated.length, real: real.count };
+    const { net, fd } = await distanceToReal('mnist', generated);
+    try {
+      record.digitAccuracy = digitAccuracy(net, generated, Array.from({ length: seeds }, () => digits).flat());
+    } finally {
+      net.dispose();
+    }
+    record.fd = fd;
   }
   record.validation = heldOutValidationLoss(parts, dataset);
   record.seconds = (performance.now() - start) / 1000;

@@ -25,6 +25,8 @@ function tinyConfig(out: string, extra: Partial<TrainConfig> = {}): TrainConfig 
     sampleEvery: 1000,
     sampleSteps: 1,
     samplePrompts: ['a large red circle in the center'],
+    evalEvery: 0,
+    evalSeeds: 0,
     ...extra,
   });
 }

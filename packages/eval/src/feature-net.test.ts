@@ -107,6 +107,15 @@ describe('FeatureNet', () => {
     net.dispose();
   });
 
+  it('frees every tensor of a loaded net on dispose', async () => {
+    const net = new FeatureNet(CONFIG, 2);
+    const bytes = await serializeFeatureNet(net);
+    net.dispose();
+    const before = tf.memory().numTensors;
+    (await loadFeatureNet(bytes)).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('names the argument on bad images', () => {
     const net = new FeatureNet(CONFIG, 1);
     const wrong = tf.zeros([2, 3, 16, 16]) as tf.Tensor4D;

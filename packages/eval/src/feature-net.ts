@@ -116,7 +116,9 @@ export class FeatureNet {
         if (value.shape.length !== shape.length || value.shape.some((d, i) => d !== shape[i])) {
           invalid(`weights["${name}"].shape`, value.shape, `${formatValue(shape)} for this configuration`);
         }
-        this.weights.set(name, tf.variable(tf.cast(value, 'float32'), true));
+        const cast = tf.cast(value, 'float32');
+        this.weights.set(name, tf.variable(cast, true));
+        cast.dispose();
       }
     }
   }
