@@ -21,7 +21,14 @@ export const TABLE1_FORMULATIONS: readonly string[] = [
 ];
 
 /** `--quick`: one of each family (rf logit-normal, rf uniform, rf cosmap, eps, v, edm). */
-export const QUICK_FORMULATIONS: readonly string[] = ['rf/lognorm(0.00, 1.00)', 'rf', 'rf/cosmap', 'eps/linear', 'v/cos', 'edm(-1.20, 1.20)'];
+export const QUICK_FORMULATIONS: readonly string[] = [
+  'rf/lognorm(0.00, 1.00)',
+  'rf',
+  'rf/cosmap',
+  'eps/linear',
+  'v/cos',
+  'edm(-1.20, 1.20)',
+];
 
 /**
  * The paper's Table 1 ranks are not bundled: the specification this project follows

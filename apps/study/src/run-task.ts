@@ -19,8 +19,8 @@ import {
   loadRun,
   openCheckpoint,
   samplingShift,
-  type TrainState,
   Trainer,
+  type TrainState,
   withDefaults,
   writeTextAtomic,
 } from '@rectiflow/train-app/training';
@@ -97,7 +97,10 @@ export async function runTask(task: StudyTask, hooks: RunTaskHooks = {}): Promis
 
 function formulationOf(run: LoadedRun): Formulation {
   const c = run.config;
-  return create('formulation', c.shift === 1 ? c.formulation : withDefaults('formulation', c.formulation, { shift: samplingShift(c) })) as Formulation;
+  return create(
+    'formulation',
+    c.shift === 1 ? c.formulation : withDefaults('formulation', c.formulation, { shift: samplingShift(c) }),
+  ) as Formulation;
 }
 
 async function evaluateFormulation(task: StudyTask, run: LoadedRun, weights: 'ema' | 'raw'): Promise<SettingResult[]> {
@@ -106,7 +109,13 @@ async function evaluateFormulation(task: StudyTask, run: LoadedRun, weights: 'em
   const size = run.latentShape[1] * run.autoencoder.downsampleFactor;
   for (const steps of task.evaluation.sampleSteps) {
     const { scores: _scores, ...record } = await evaluateModel(
-      { model: run.model.predict, textEncoder: run.textEncoder, autoencoder: run.autoencoder, latentShape: run.latentShape, formulation: formulationOf(run) },
+      {
+        model: run.model.predict,
+        textEncoder: run.textEncoder,
+        autoencoder: run.autoencoder,
+        latentShape: run.latentShape,
+        formulation: formulationOf(run),
+      },
       c.dataset,
       { steps, solver: 'euler', guidance: task.evaluation.guidance, shift: run.shift },
       run.step,
@@ -196,7 +205,11 @@ function writeGrids(task: StudyTask, run: LoadedRun, runDir: string, weights: 'e
   const prompts = task.evaluation.gridPrompts;
   const arms =
     task.evaluation.kind === 'shift'
-      ? shiftArms(task, run).map((a) => ({ label: `${a.arm} (${a.size} px, shift ${a.shift.toFixed(2)})`, file: `study-grid-${a.arm.replace('+', '-')}.png`, ...a }))
+      ? shiftArms(task, run).map((a) => ({
+          label: `${a.arm} (${a.size} px, shift ${a.shift.toFixed(2)})`,
+          file: `study-grid-${a.arm.replace('+', '-')}.png`,
+          ...a,
+        }))
       : [{ label: `${weights}, ${steps} Euler steps`, file: 'study-grid.png', size: run.latentShape[1] * f, shift: run.shift }];
   return arms.map((a) => {
     const { images } = generate({

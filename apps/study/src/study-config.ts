@@ -35,8 +35,20 @@ export const StudyConfigSchema = z
       .max(LIMITS.formulations)
       .default([...TABLE1_FORMULATIONS])
       .describe("formulations to compare, as the paper writes them (default: the paper's Table 1 set)"),
-    steps: z.number().int().positive().max(LIMITS.steps).default(FULL_DEFAULTS.steps).describe('training steps of every run (the equal budget)'),
-    seeds: z.number().int().positive().max(LIMITS.seeds).default(FULL_DEFAULTS.seeds).describe('training seeds per formulation (0..seeds-1)'),
+    steps: z
+      .number()
+      .int()
+      .positive()
+      .max(LIMITS.steps)
+      .default(FULL_DEFAULTS.steps)
+      .describe('training steps of every run (the equal budget)'),
+    seeds: z
+      .number()
+      .int()
+      .positive()
+      .max(LIMITS.seeds)
+      .default(FULL_DEFAULTS.seeds)
+      .describe('training seeds per formulation (0..seeds-1)'),
     evalSeeds: z.number().int().positive().max(LIMITS.evalSeeds).default(1).describe('noise seeds per evaluation prompt'),
     sampleSteps: z
       .array(z.number().int().positive().max(1000))
@@ -51,14 +63,22 @@ export const StudyConfigSchema = z
       .default(['ema', 'raw'])
       .describe('weights evaluated: ema, raw (non-EMA), or both'),
     guidance: z.number().min(0).max(100).optional().describe("classifier-free guidance of the evaluations (default: the training app's)"),
-    gridPrompts: z.array(z.string()).min(1).max(64).optional().describe("prompts of each formulation's sample grid (default: the training app's sample prompts)"),
+    gridPrompts: z
+      .array(z.string())
+      .min(1)
+      .max(64)
+      .optional()
+      .describe("prompts of each formulation's sample grid (default: the training app's sample prompts)"),
     jobs: z.number().int().positive().max(LIMITS.jobs).default(1).describe('runs trained at once, as separate processes'),
     shard: z
       .string()
       .regex(/^\d+\/\d+$/, 'i/n with 1 <= i <= n')
       .default('1/1')
       .describe('run only shard i of n of the runs (merge the shard folders afterwards)'),
-    train: z.record(z.string(), z.unknown()).default({}).describe('training options applied over the training defaults (dataset, model, ...)'),
+    train: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe('training options applied over the training defaults (dataset, model, ...)'),
     shiftStudy: ShiftStudySchema.optional().describe('the resolution-shift study (section 5.3.2) instead of the formulation study'),
   })
   .strict()
@@ -232,7 +252,11 @@ export function studyHelpText(): string {
     const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
     const def = schema.def.type === 'default' ? (schema.def as unknown as { defaultValue: unknown }).defaultValue : undefined;
     const shown =
-      def === undefined ? '' : Array.isArray(def) && def.length > 4 ? ` (default: ${def.length} entries)` : ` (default: ${JSON.stringify(def)})`;
+      def === undefined
+        ? ''
+        : Array.isArray(def) && def.length > 4
+          ? ` (default: ${def.length} entries)`
+          : ` (default: ${JSON.stringify(def)})`;
     lines.push(`  ${flag.padEnd(18)} ${schema.description ?? ''}${shown}`);
   }
   lines.push(

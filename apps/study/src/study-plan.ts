@@ -87,7 +87,14 @@ export function planStudy(study: StudyConfig): StudyTask[] {
       const id = `shift-${formulationSlug(s.formulation)}-${s.baseSize}to${s.targetSize}-seed${seed}`;
       const runDir = join(study.out, 'runs', id);
       const train = trainConfig(study, { dataset: datasetSpec, model: modelSpec }, runDir, s.formulation, seed, s.steps ?? study.steps);
-      tasks.push({ id, formulation: s.formulation, seed, runDir, train, evaluation: { ...evalPlan(study, train, 'shift'), targetSize: s.targetSize } });
+      tasks.push({
+        id,
+        formulation: s.formulation,
+        seed,
+        runDir,
+        train,
+        evaluation: { ...evalPlan(study, train, 'shift'), targetSize: s.targetSize },
+      });
     }
     return tasks;
   }
@@ -99,7 +106,8 @@ export function planStudy(study: StudyConfig): StudyTask[] {
     }
     for (let seed = 0; seed < study.seeds; seed++) {
       const id = `${formulationSlug(formulation)}-seed${seed}`;
-      if (ids.has(id)) throw new StudyConfigError(`formulations: ${JSON.stringify(formulation)} names the same run folder as another formulation`);
+      if (ids.has(id))
+        throw new StudyConfigError(`formulations: ${JSON.stringify(formulation)} names the same run folder as another formulation`);
       ids.add(id);
       const runDir = join(study.out, 'runs', id);
       const train = trainConfig(study, {}, runDir, formulation, seed, study.steps);

@@ -50,7 +50,9 @@ function charts(summary: StudySummary): Array<{ file: string; svg: string }> {
         if (m.key === 'validation') continue;
         const series = summary.rows.map((r) => ({
           label: r.formulation,
-          points: settings.map((s) => [s.sampleSteps, (m.higherIsBetter ? 100 : 1) * (r.metrics[s.label]?.[m.key]?.mean ?? Number.NaN)] as [number, number]),
+          points: settings.map(
+            (s) => [s.sampleSteps, (m.higherIsBetter ? 100 : 1) * (r.metrics[s.label]?.[m.key]?.mean ?? Number.NaN)] as [number, number],
+          ),
         }));
         if (!series.some((s) => s.points.some(([, y]) => Number.isFinite(y)))) continue;
         const tag = `${arm ? `${arm.replace('+', '-')}-` : ''}${m.key}-${weights}`;
@@ -70,7 +72,11 @@ function charts(summary: StudySummary): Array<{ file: string; svg: string }> {
   if (deciles.length)
     out.push({
       file: 'charts/validation-loss-by-t-decile.svg',
-      svg: lineChart(deciles, { title: 'validation loss per t-decile (held-out split)', xLabel: 't (decile centre; 0 data, 1 noise)', yLabel: 'loss' }),
+      svg: lineChart(deciles, {
+        title: 'validation loss per t-decile (held-out split)',
+        xLabel: 't (decile centre; 0 data, 1 noise)',
+        yLabel: 'loss',
+      }),
     });
   return out;
 }
@@ -104,7 +110,10 @@ export function writeStudyReport(dir: string, input: StudyReportInput): { html: 
   const metricColumns = summary.settings.flatMap((s) =>
     METRICS.filter((m) => summary.rows.some((r) => r.metrics[s.label]?.[m.key])).map((m) => ({ setting: s.label, metric: m })),
   );
-  const metricHeader = ['formulation', ...metricColumns.map((c) => `${c.metric.label}${c.metric.higherIsBetter ? ' %' : ''} (${c.setting})`)];
+  const metricHeader = [
+    'formulation',
+    ...metricColumns.map((c) => `${c.metric.label}${c.metric.higherIsBetter ? ' %' : ''} (${c.setting})`),
+  ];
   const metricRows = summary.rows.map((r) => [
     r.formulation,
     ...metricColumns.map((c) => formatMeanSe(r.metrics[c.setting]?.[c.metric.key], c.metric.higherIsBetter)),
@@ -113,7 +122,9 @@ export function writeStudyReport(dir: string, input: StudyReportInput): { html: 
   mkdirSync(join(dir, 'charts'), { recursive: true });
   for (const c of chartFiles) writeFileSync(join(dir, c.file), c.svg);
   const grids = summary.rows.flatMap((r) =>
-    (r.grids?.grids ?? []).map((g) => ({ formulation: r.formulation, label: g.label, path: join(r.grids!.runDir, g.file) })).filter((g) => existsSync(g.path)),
+    (r.grids?.grids ?? [])
+      .map((g) => ({ formulation: r.formulation, label: g.label, path: join(r.grids!.runDir, g.file) }))
+      .filter((g) => existsSync(g.path)),
   );
 
   const md: string[] = [`# ${title}`, '', ...facts.map((f) => `${f}\n`), '## Ranking', ''];
@@ -151,7 +162,11 @@ export function writeStudyReport(dir: string, input: StudyReportInput): { html: 
 
 function mdTable(header: string[], rows: string[][]): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
-  return [`| ${header.map(esc).join(' | ')} |`, `|${header.map(() => ' --- ').join('|')}|`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.map(esc).join(' | ')} |`,
+    `|${header.map(() => ' --- ').join('|')}|`,
+    ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
+  ].join('\n');
 }
 
 function htmlTable(header: string[], rows: string[][]): string {

@@ -53,7 +53,8 @@ export interface StudySummary {
 export function summarize(formulations: readonly string[], runs: ReadonlyArray<{ runDir: string; result: RunResult }>): StudySummary {
   const settingsByLabel = new Map<string, StudySummary['settings'][number]>();
   for (const { result } of runs)
-    for (const s of result.settings) settingsByLabel.set(settingLabel(s), { label: settingLabel(s), weights: s.weights, sampleSteps: s.sampleSteps, arm: s.arm });
+    for (const s of result.settings)
+      settingsByLabel.set(settingLabel(s), { label: settingLabel(s), weights: s.weights, sampleSteps: s.sampleSteps, arm: s.arm });
   const armOrder = ['base', 'target', 'target+shift'];
   const settings = [...settingsByLabel.values()].sort(
     (a, b) =>

@@ -15,12 +15,23 @@ describe('runPool', () => {
       return ms * 10;
     });
     expect(peak).toBe(2);
-    expect(outcomes.map((o) => (o.ok ? o.value : 'error' in o ? (o.error as Error).message : 'skipped'))).toEqual([50, 10, 'three', 20, 40]);
+    expect(outcomes.map((o) => (o.ok ? o.value : 'error' in o ? (o.error as Error).message : 'skipped'))).toEqual([
+      50,
+      10,
+      'three',
+      20,
+      40,
+    ]);
   });
 
   it('starts nothing more once asked to stop, and refuses a bad job count', async () => {
     let started = 0;
-    const outcomes = await runPool([1, 2, 3], 1, async () => ++started, () => started >= 1);
+    const outcomes = await runPool(
+      [1, 2, 3],
+      1,
+      async () => ++started,
+      () => started >= 1,
+    );
     expect(started).toBe(1);
     expect(outcomes.map((o) => o.ok)).toEqual([true, false, false]);
     await expect(runPool([1], 0, async () => 1)).rejects.toThrow(/jobs: got 0/);

@@ -10,4 +10,4 @@ export { type EvalRecord, type EvalSampling, evaluateModel, heldOutValidationLos
 export { generate, gridPng, imageArrays } from './generate';
 export { type LoadedRun, loadRun } from './load-run';
 export { type ChartSeries, svgChart } from './report';
-export { type TrainResult, type TrainState, Trainer, type TrainerHooks } from './trainer';
+export { Trainer, type TrainerHooks, type TrainResult, type TrainState } from './trainer';
