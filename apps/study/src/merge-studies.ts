@@ -12,7 +12,7 @@ import { readStudyState, type StudyState, writeStudyState } from './study-state'
 
 /** What must agree between the shards: the study without its folder, shard and job count. */
 function studyKey(study: StudyConfig): string {
-  const { out: _out, shard: _shard, jobs: _jobs, ...rest } = study;
+  const { out: _out, shard: _shard, jobs: _jobs, rankMetrics: _rankMetrics, ...rest } = study;
   return JSON.stringify(rest);
 }
 

@@ -147,8 +147,15 @@ export async function runStudy(study: StudyConfig, options: RunStudyOptions = {}
 export function writeReportOf(study: StudyConfig, state: StudyState, all: readonly StudyTask[]): StudyOutcome['report'] {
   const runs = Object.values(state.runs).map((r) => ({ runDir: resolve(study.out, r.runDir), result: r.result }));
   const formulations = study.shiftStudy ? [study.shiftStudy.formulation] : study.formulations;
-  const summary = summarize(formulations, runs);
+  const summary = summarize(formulations, runs, study.rankMetrics);
   const configFile = runs.map((r) => join(r.runDir, 'config.json')).find(existsSync);
   const train = configFile ? (JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>) : undefined;
-  return writeStudyReport(study.out, { study, summary, finished: runs.length, planned: all.length, train });
+  return writeStudyReport(study.out, {
+    study,
+    summary,
+    finished: runs.length,
+    planned: all.length,
+    train,
+    guidance: all[0]?.evaluation.guidance,
+  });
 }

@@ -69,6 +69,12 @@ export const StudyConfigSchema = z
       .max(64)
       .optional()
       .describe("prompts of each formulation's sample grid (default: the training app's sample prompts)"),
+    rankMetrics: z
+      .array(z.enum(['validation', 'fd', 'whole', 'digitAccuracy']))
+      .min(1)
+      .max(4)
+      .default(['validation', 'fd', 'whole', 'digitAccuracy'])
+      .describe('metrics the ranking uses (those the dataset has): validation, fd, whole, digitAccuracy'),
     jobs: z.number().int().positive().max(LIMITS.jobs).default(1).describe('runs trained at once, as separate processes'),
     shard: z
       .string()
@@ -121,7 +127,7 @@ export function parseStudyConfig(input: Record<string, unknown>): StudyConfig {
   throw new StudyConfigError(`invalid study configuration:\n  ${lines.join('\n  ')}`);
 }
 
-const STUDY_ARRAYS = new Set(['formulations', 'sampleSteps', 'weights', 'gridPrompts']);
+const STUDY_ARRAYS = new Set(['formulations', 'sampleSteps', 'weights', 'gridPrompts', 'rankMetrics']);
 const STUDY_NUMBERS = new Set(['steps', 'seeds', 'evalSeeds', 'guidance', 'jobs']);
 const SHIFT_NUMBERS = new Set(['baseSize', 'targetSize']);
 

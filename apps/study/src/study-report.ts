@@ -19,6 +19,8 @@ export interface StudyReportInput {
   /** Runs finished and planned. */
   finished: number;
   planned: number;
+  /** Guidance scale of the evaluations. */
+  guidance?: number;
   /** Training configuration of one run (dataset, model, ... shared by all). */
   train?: Record<string, unknown>;
 }
@@ -92,9 +94,12 @@ export function writeStudyReport(dir: string, input: StudyReportInput): { html: 
     ? `dataset \`${input.train.dataset}\`, model \`${input.train.model}\`, text encoder \`${input.train.textEncoder}\`, batch ${input.train.batchSize}, lr ${input.train.lr}`
     : '';
   const facts = [
-    `${input.finished} of ${input.planned} runs finished; ${study.steps} training steps per run${shift?.steps ? ` (shift study: ${shift.steps})` : ''}; ${study.seeds} seed(s) per formulation (± is the standard error over seeds); ${study.evalSeeds} noise seed(s) per evaluation prompt; guidance ${study.guidance ?? 'as trained'}; Euler sampler.`,
+    `${input.finished} of ${input.planned} runs finished; ${study.steps} training steps per run${shift?.steps ? ` (shift study: ${shift.steps})` : ''}; ${study.seeds} seed(s) per formulation (± is the standard error over seeds); ${study.evalSeeds} noise seed(s) per evaluation prompt; guidance ${input.guidance ?? study.guidance ?? 'as trained'}; Euler sampler.`,
     trainLine,
-    'Ranking: per objective (validation loss per weights; FD and whole-prompt accuracy per sampler setting) the formulations are ranked with ties averaged; "mean rank" averages those ranks; "front" is the Pareto front of non-dominated sorting over the same objectives (1: dominated by no other formulation).',
+    `Ranking over ${input.summary.objectives.length} objectives (${input.summary.objectives.map((o) => o.name).join('; ')}): per objective the formulations are ranked with ties averaged; "mean rank" averages those ranks; "front" is the Pareto front of non-dominated sorting over the same objectives (1: dominated by no other formulation).`,
+    input.summary.objectives.some((o) => o.name.startsWith('validation'))
+      ? "Caveat: the validation loss is each formulation's own training objective (its forward process, output and weighting), so its scale differs between formulations; exclude it with rankMetrics to rank on sample quality only."
+      : '',
   ].filter(Boolean);
   const rows = ranked(summary);
   const rankHeader = ['#', 'formulation', 'mean rank', 'front', 'runs', 'diverged', ...(shift ? [] : ["paper's Table 1 rank"])];
@@ -107,8 +112,14 @@ export function writeStudyReport(dir: string, input: StudyReportInput): { html: 
     String(r.diverged),
     ...(shift ? [] : ['not bundled']),
   ]);
+  // Validation loss depends on the weights only: one column per weights (at the fewest steps).
+  const firstOfWeights = new Set(
+    summary.settings.filter((s, i, all) => all.findIndex((t) => t.weights === s.weights && t.arm === s.arm) === i).map((s) => s.label),
+  );
   const metricColumns = summary.settings.flatMap((s) =>
-    METRICS.filter((m) => summary.rows.some((r) => r.metrics[s.label]?.[m.key])).map((m) => ({ setting: s.label, metric: m })),
+    METRICS.filter(
+      (m) => summary.rows.some((r) => r.metrics[s.label]?.[m.key]) && (m.key !== 'validation' || firstOfWeights.has(s.label)),
+    ).map((m) => ({ setting: m.key === 'validation' ? s.label.replace(/, \d+ steps$/, '') : s.label, label: s.label, metric: m })),
   );
   const metricHeader = [
     'formulation',
@@ -116,7 +127,7 @@ export function writeStudyReport(dir: string, input: StudyReportInput): { html: 
   ];
   const metricRows = summary.rows.map((r) => [
     r.formulation,
-    ...metricColumns.map((c) => formatMeanSe(r.metrics[c.setting]?.[c.metric.key], c.metric.higherIsBetter)),
+    ...metricColumns.map((c) => formatMeanSe(r.metrics[c.label]?.[c.metric.key], c.metric.higherIsBetter)),
   ]);
   const chartFiles = charts(summary);
   mkdirSync(join(dir, 'charts'), { recursive: true });

@@ -50,7 +50,11 @@ export interface StudySummary {
  * whole-prompt (or digit) accuracy count per setting. A formulation without a value (all
  * its runs diverged) ranks last on that objective.
  */
-export function summarize(formulations: readonly string[], runs: ReadonlyArray<{ runDir: string; result: RunResult }>): StudySummary {
+export function summarize(
+  formulations: readonly string[],
+  runs: ReadonlyArray<{ runDir: string; result: RunResult }>,
+  rankMetrics: readonly MetricKey[] = METRICS.map((m) => m.key),
+): StudySummary {
   const settingsByLabel = new Map<string, StudySummary['settings'][number]>();
   for (const { result } of runs)
     for (const s of result.settings)
@@ -95,7 +99,7 @@ export function summarize(formulations: readonly string[], runs: ReadonlyArray<{
   const validationDone = new Set<string>();
   for (const setting of settings) {
     for (const m of METRICS) {
-      if (!rows.some((r) => r.metrics[setting.label][m.key])) continue;
+      if (!rankMetrics.includes(m.key) || !rows.some((r) => r.metrics[setting.label][m.key])) continue;
       if (m.key === 'validation') {
         const key = `${setting.arm ?? ''}/${setting.weights}`;
         if (validationDone.has(key)) continue;
