@@ -62,7 +62,7 @@ function trainConfig(study: StudyConfig, extra: Record<string, unknown>, runDir:
       evalSeeds: 0,
     });
   } catch (e) {
-    throw new StudyConfigError(`train: ${(e as Error).message}`);
+    throw new StudyConfigError(`train: ${(e as Error).message.replace(/:\n\s+/, ': ').replace(/\n\s+/g, '; ')}`);
   }
 }
 
@@ -72,7 +72,7 @@ export function planStudy(study: StudyConfig): StudyTask[] {
   const tasks: StudyTask[] = [];
   if (study.shiftStudy) {
     const s = study.shiftStudy;
-    const base = trainConfig(study, {}, '', s.formulation, 0, 1);
+    const base = trainConfig(study, {}, study.out, s.formulation, 0, 1);
     const dataset = withDefaults('dataset', base.dataset, {});
     if (!(registry.definition('dataset', dataset.name).params ?? []).some((p) => p.name === 'size')) {
       throw new StudyConfigError(`shiftStudy: the dataset ${base.dataset} has no size parameter; use shapes(...) or mnist(...)`);
