@@ -7,7 +7,7 @@ import { runStudy } from './run-study';
 import { parseStudyConfig, type StudyConfig } from './study-config';
 import { readStudyState, writeStudyState } from './study-state';
 
-/** A study of two formulations, one seed, two steps each, evaluated at 1 and 2 Euler steps with the EMA weights. */
+/** A study of two formulations, one seed, two steps each, evaluated at 1 Euler step with the EMA weights. */
 function tinyStudy(out: string, extra: Record<string, unknown> = {}): StudyConfig {
   return parseStudyConfig({
     out,
@@ -15,7 +15,7 @@ function tinyStudy(out: string, extra: Record<string, unknown> = {}): StudyConfi
     steps: 2,
     seeds: 1,
     evalSeeds: 1,
-    sampleSteps: [1, 2],
+    sampleSteps: [1],
     weights: ['ema'],
     gridPrompts: ['a large red circle in the center', 'a small blue square at the top left'],
     train: {
@@ -65,7 +65,7 @@ describe('runStudy', () => {
     const state = readStudyState(out)!;
     const result = state.runs['eps-linear-seed0'].result;
     expect(result.step).toBe(2);
-    expect(result.settings.map((s) => s.sampleSteps)).toEqual([1, 2]);
+    expect(result.settings.map((s) => s.sampleSteps)).toEqual([1]);
     for (const s of result.settings) {
       expect(s.validation?.byDecile).toHaveLength(10);
       expect(Number.isFinite(s.fd)).toBe(true);
@@ -90,5 +90,44 @@ describe('runStudy', () => {
     await expect(runStudy(tinyStudy(out, { steps: 3 }), { log: quiet, executor: 'in-process' })).rejects.toThrow(
       /made with other settings/,
     );
+  }, 60_000);
+
+  it('splits over shards into separate folders, and merge builds one report from them', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rectiflow-study-shards-'));
+    const a = await runStudy(tinyStudy(join(root, 'shard-1'), { shard: '1/2' }), { log: quiet, executor: 'in-process' });
+    const b = await runStudy(tinyStudy(join(root, 'shard-2'), { shard: '2/2' }), { log: quiet, executor: 'in-process' });
+    expect(a.finishedNow).toEqual(['rf-lognorm-0.00-1.00-seed0']);
+    expect(b.finishedNow).toEqual(['eps-linear-seed0']);
+    expect(readFileSync(a.report.markdown, 'utf8')).toContain('1 of 2 runs finished');
+    const merged = mergeStudies(join(root, 'merged'), [join(root, 'shard-1'), join(root, 'shard-2')]);
+    expect(merged).toMatchObject({ runs: 2, planned: 2 });
+    const md = readFileSync(merged.report.markdown, 'utf8');
+    expect(md).toContain('2 of 2 runs finished');
+    expect(md).toMatch(/\| rf\/lognorm\(0\.00, 1\.00\) \| [\d.]+ \| 1 \| 1 \| 0 \|/);
+    expect(md).toContain('../shard-2/runs/eps-linear-seed0/study-grid.png');
+    expect(Object.keys(readStudyState(join(root, 'merged'))!.runs).sort()).toEqual(['eps-linear-seed0', 'rf-lognorm-0.00-1.00-seed0']);
+    // Shards of different studies are not merged.
+    const other = join(root, 'other');
+    writeStudyState(other, { version: 1, study: tinyStudy(other, { steps: 5 }), runs: {} });
+    expect(() => mergeStudies(join(root, 'bad'), [join(root, 'shard-1'), other])).toThrow(/shard of a different study/);
+  }, 60_000);
+
+  it('runs the resolution-shift study: base size, target size without and with the shift', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'rectiflow-shift-study-')), 'shift');
+    const study = tinyStudy(out, { shiftStudy: { baseSize: 32, targetSize: 48 } });
+    const outcome = await runStudy(study, { log: quiet, executor: 'in-process' });
+    expect(outcome.finishedNow).toEqual(['shift-rf-lognorm-0.00-1.00-32to48-seed0']);
+    const result = readStudyState(out)!.runs[outcome.finishedNow[0]].result;
+    // alpha = sqrt(m/n) with m/n = (48/32)^2 tokens: 1.5.
+    expect(result.settings.map((s) => [s.arm, s.size, s.shift])).toEqual([
+      ['base', 32, 1],
+      ['target', 48, 1],
+      ['target+shift', 48, 1.5],
+    ]);
+    expect(result.settings.every((s) => s.whole !== undefined && s.whole >= 0 && s.whole <= 1)).toBe(true);
+    expect(result.grids.map((g) => g.file)).toEqual(['study-grid-base.png', 'study-grid-target.png', 'study-grid-target-shift.png']);
+    const md = readFileSync(outcome.report.markdown, 'utf8');
+    expect(md).toContain('resolution-shift study: train at 32 px, sample at 48 px');
+    expect(md).toContain('whole prompt % (target+shift, EMA, 1 steps)');
   }, 60_000);
 });

@@ -56,7 +56,9 @@ describe('study configuration', () => {
     expect(() => parseStudyConfig({ shard: '3/2' })).toThrow(/shard: got "3\/2"; i\/n with 1 <= i <= n/);
     expect(() => parseStudyConfig({ formulations: ['rf', 'rf'] })).toThrow(/formulations: .*each formulation once/);
     expect(() => parseStudyConfig({ train: { seed: 3 } })).toThrow(/train.seed: got 3; set by the study/);
-    expect(() => parseStudyConfig({ shiftStudy: { baseSize: 64, targetSize: 32 } })).toThrow(/shiftStudy.targetSize: .*larger than baseSize/);
+    expect(() => parseStudyConfig({ shiftStudy: { baseSize: 64, targetSize: 32 } })).toThrow(
+      /shiftStudy.targetSize: .*larger than baseSize/,
+    );
     expect(() => parseStudyArgs(['--nope', '1'])).toThrow(/unknown option --nope/);
     expect(() => parseStudyArgs(['--steps', 'many'])).toThrow(/--steps: got "many"; a number/);
     expect(() => planStudy(parseStudyConfig({ formulations: ['rf/nope'], seeds: 1 }))).toThrow(/formulations: got "rf\/nope"/);

@@ -8,13 +8,33 @@ import { writeStudyReport } from './study-report';
 import { summarize } from './study-summary';
 
 function setting(sampleSteps: number, validation: number, fd: number, whole: number): SettingResult {
-  return { weights: 'ema', sampleSteps, size: 32, shift: 1, validation: { mean: validation, byDecile: Array(10).fill(validation) }, fd, whole, seconds: 1 };
+  return {
+    weights: 'ema',
+    sampleSteps,
+    size: 32,
+    shift: 1,
+    validation: { mean: validation, byDecile: Array(10).fill(validation) },
+    fd,
+    whole,
+    seconds: 1,
+  };
 }
 
 function run(formulation: string, seed: number, settings: SettingResult[], diverged = false): { runDir: string; result: RunResult } {
   return {
     runDir: `/nowhere/${formulation}-${seed}`,
-    result: { id: `${formulation}-${seed}`, formulation, seed, fingerprint: '', step: 10, diverged, settings, grids: [], trainSeconds: 1, evalSeconds: 1 },
+    result: {
+      id: `${formulation}-${seed}`,
+      formulation,
+      seed,
+      fingerprint: '',
+      step: 10,
+      diverged,
+      settings,
+      grids: [],
+      trainSeconds: 1,
+      evalSeconds: 1,
+    },
   };
 }
 
@@ -64,7 +84,14 @@ describe('summarize and the study report', () => {
 
   it('writes the ranking table, the metrics with standard errors and the curves, in HTML and Markdown', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rectiflow-study-report-'));
-    const study = parseStudyConfig({ out: dir, formulations: ['A', 'B', 'C'], steps: 10, seeds: 2, sampleSteps: [5, 25], weights: ['ema'] });
+    const study = parseStudyConfig({
+      out: dir,
+      formulations: ['A', 'B', 'C'],
+      steps: 10,
+      seeds: 2,
+      sampleSteps: [5, 25],
+      weights: ['ema'],
+    });
     const summary = summarize(['A', 'B', 'C'], runs);
     const paths = writeStudyReport(dir, { study, summary, finished: 6, planned: 6, guidance: 3 });
     const md = readFileSync(paths.markdown, 'utf8');
