@@ -6,7 +6,7 @@
  * continues: finished runs are kept, an interrupted run resumes from its checkpoint.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RectiflowError } from '@rectiflow/core';
@@ -49,6 +49,7 @@ function workerPath(): string {
 function runInWorker(task: StudyTask, children: Set<ReturnType<typeof spawn>>): Promise<RunResult | undefined> {
   const worker = workerPath();
   if (!existsSync(worker)) throw new RectiflowError(`jobs: the worker ${worker} is missing; build the study app first (pnpm build)`);
+  mkdirSync(resolve(task.runDir), { recursive: true });
   const taskFile = join(resolve(task.runDir), 'study-task.json');
   writeTextAtomic(taskFile, `${JSON.stringify(task, null, 2)}\n`);
   return new Promise((resolvePromise, reject) => {
