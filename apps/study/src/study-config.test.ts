@@ -49,6 +49,16 @@ describe('study configuration', () => {
     expect(studyHelpText()).toContain('--shift-study');
   });
 
+  it('reads the example study files', () => {
+    const table1 = parseStudyConfig(parseStudyArgs(['--config', new URL('../examples/table1.yaml', import.meta.url).pathname]).values);
+    expect(table1.formulations).toEqual(TABLE1_FORMULATIONS);
+    const shift = parseStudyConfig(
+      parseStudyArgs(['--config', new URL('../examples/shift.yaml', import.meta.url).pathname, '--jobs', '2']).values,
+    );
+    expect(shift.shiftStudy).toEqual({ formulation: 'rf/lognorm(0.00, 1.00)', baseSize: 32, targetSize: 64, steps: 1500 });
+    expect(shift.jobs).toBe(2);
+  });
+
   it('refuses bad values with the field, the value and what is allowed', () => {
     expect(() => parseStudyConfig({ jobs: LIMITS.jobs + 1 })).toThrow(/jobs: got 33; .*32/);
     expect(() => parseStudyConfig({ steps: 0 })).toThrow(/steps: got 0/);

@@ -13,8 +13,8 @@ import { QUICK_FORMULATIONS, TABLE1_FORMULATIONS } from './formulation-sets';
 export const LIMITS = { formulations: 64, seeds: 16, evalSeeds: 16, sampleSteps: 8, steps: 1_000_000, jobs: 32, shards: 1024 } as const;
 
 /** Defaults of the full study and the `--quick` one (training steps per run: an equal budget). */
-export const FULL_DEFAULTS = { steps: 300, seeds: 2 } as const;
-export const QUICK_DEFAULTS = { steps: 100, seeds: 1 } as const;
+export const FULL_DEFAULTS = { steps: 700, seeds: 2 } as const;
+export const QUICK_DEFAULTS = { steps: 400, seeds: 1 } as const;
 
 const ShiftStudySchema = z
   .object({
@@ -34,7 +34,7 @@ export const StudyConfigSchema = z
       .min(1)
       .max(LIMITS.formulations)
       .default([...TABLE1_FORMULATIONS])
-      .describe("formulations to compare, as the paper writes them (default: the paper's Table 1 set)"),
+      .describe("formulations to compare, as the paper writes them (the default is the paper's Table 1 set)"),
     steps: z
       .number()
       .int()
