@@ -57,6 +57,11 @@ describe('runStudy', () => {
     expect(existsSync(join(interrupted, 'study-result.json'))).toBe(false);
     const firstResult = statSync(join(firstRun, 'study-result.json')).mtimeMs;
 
+    // The interrupted run folder is not continued under other training settings.
+    const changed = tinyStudy(out, { formulations: ['eps/linear'], train: { ...study.train, lr: 1e-3 } });
+    const refused = await runStudy(changed, { log: quiet, executor: 'in-process' });
+    expect(refused.failed).toEqual([{ id: 'eps-linear-seed0', error: expect.stringMatching(/trained with lr 0.0005, this study asks for 0.001/) }]);
+
     const second = await runStudy(study, { log: quiet, executor: 'in-process' });
     expect(second.alreadyFinished).toBe(1);
     expect(second.finishedNow).toEqual(['eps-linear-seed0']);
@@ -80,7 +85,7 @@ describe('runStudy', () => {
 
     // A run trained to the budget whose evaluation was lost is evaluated again, not retrained.
     rmSync(join(interrupted, 'study-result.json'));
-    const { ['eps-linear-seed0']: _dropped, ...rest } = state.runs;
+    const { 'eps-linear-seed0': _dropped, ...rest } = state.runs;
     writeStudyState(out, { ...state, runs: rest });
     const third = await runStudy(study, { log: quiet, executor: 'in-process' });
     expect(third.finishedNow).toEqual(['eps-linear-seed0']);

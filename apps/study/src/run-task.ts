@@ -6,7 +6,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { create, tf } from '@rectiflow/core';
+import { create, RectiflowError, tf } from '@rectiflow/core';
 import { evaluatePromptAdherence } from '@rectiflow/eval';
 import type { Formulation } from '@rectiflow/losses';
 import {
@@ -18,6 +18,7 @@ import {
   type LoadedRun,
   loadRun,
   openCheckpoint,
+  RESUMABLE_OPTIONS,
   samplingShift,
   Trainer,
   type TrainState,
@@ -43,7 +44,19 @@ export async function runTask(task: StudyTask, hooks: RunTaskHooks = {}): Promis
   let step = 0;
   let diverged = false;
   const hasCheckpoint = existsSync(join(runDir, 'checkpoints', 'latest.json'));
-  const savedStep = hasCheckpoint ? openCheckpoint<TrainState>(runDir).state.step : -1;
+  const saved = hasCheckpoint ? openCheckpoint<TrainState>(runDir).state : undefined;
+  const savedStep = saved ? saved.step : -1;
+  if (saved) {
+    // A run folder started with other settings (e.g. other training defaults) is not continued under this task.
+    for (const key of Object.keys(task.train) as Array<keyof typeof task.train>) {
+      if (RESUMABLE_OPTIONS.includes(key)) continue;
+      if (JSON.stringify(saved.config[key]) !== JSON.stringify(task.train[key])) {
+        throw new RectiflowError(
+          `run ${task.id}: its checkpoint was trained with ${key} ${JSON.stringify(saved.config[key])}, this study asks for ${JSON.stringify(task.train[key])}; use another --out or delete ${runDir}`,
+        );
+      }
+    }
+  }
   if (savedStep >= budget) {
     step = savedStep;
     log(`checkpoint at step ${savedStep} reaches the budget of ${budget} steps; not retrained`);

@@ -5,7 +5,15 @@
  */
 export { openCheckpoint, writeTextAtomic } from './checkpoint';
 export { samplingShift, withDefaults } from './components';
-export { ConfigError, loadConfig, parseConfig, readConfigFile, type TrainConfig, TrainConfigSchema } from './config';
+export {
+  ConfigError,
+  loadConfig,
+  parseConfig,
+  RESUMABLE_OPTIONS,
+  readConfigFile,
+  type TrainConfig,
+  TrainConfigSchema,
+} from './config';
 export { type EvalRecord, type EvalSampling, evaluateModel, heldOutValidationLoss, isMnistDataset, isShapesDataset } from './evaluation';
 export { generate, gridPng, imageArrays } from './generate';
 export { type LoadedRun, loadRun } from './load-run';
