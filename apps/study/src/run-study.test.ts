@@ -60,7 +60,9 @@ describe('runStudy', () => {
     // The interrupted run folder is not continued under other training settings.
     const changed = tinyStudy(out, { formulations: ['eps/linear'], train: { ...study.train, lr: 1e-3 } });
     const refused = await runStudy(changed, { log: quiet, executor: 'in-process' });
-    expect(refused.failed).toEqual([{ id: 'eps-linear-seed0', error: expect.stringMatching(/trained with lr 0.0005, this study asks for 0.001/) }]);
+    expect(refused.failed).toEqual([
+      { id: 'eps-linear-seed0', error: expect.stringMatching(/trained with lr 0.0005, this study asks for 0.001/) },
+    ]);
 
     const second = await runStudy(study, { log: quiet, executor: 'in-process' });
     expect(second.alreadyFinished).toBe(1);
