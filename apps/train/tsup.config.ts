@@ -7,6 +7,7 @@ export default defineConfig({
     'probe-conditioning': 'src/probe-conditioning.ts',
     bench: 'src/bench.ts',
     sampling: 'src/sampling.ts',
+    training: 'src/training.ts',
   },
   format: ['esm'],
   dts: false,

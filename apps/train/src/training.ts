@@ -1,0 +1,21 @@
+/**
+ * What rectiflow-study uses from the training app: the trainer, its configuration, the
+ * evaluation, loading runs and the report's chart.
+ * @module training
+ */
+export { openCheckpoint, writeTextAtomic } from './checkpoint';
+export { samplingShift, withDefaults } from './components';
+export {
+  ConfigError,
+  loadConfig,
+  parseConfig,
+  RESUMABLE_OPTIONS,
+  readConfigFile,
+  type TrainConfig,
+  TrainConfigSchema,
+} from './config';
+export { type EvalRecord, type EvalSampling, evaluateModel, heldOutValidationLoss, isMnistDataset, isShapesDataset } from './evaluation';
+export { generate, gridPng, imageArrays } from './generate';
+export { type LoadedRun, loadRun } from './load-run';
+export { type ChartSeries, svgChart } from './report';
+export { Trainer, type TrainerHooks, type TrainResult, type TrainState } from './trainer';
