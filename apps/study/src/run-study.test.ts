@@ -58,10 +58,10 @@ describe('runStudy', () => {
     const firstResult = statSync(join(firstRun, 'study-result.json')).mtimeMs;
 
     // The interrupted run folder is not continued under other training settings.
-    const changed = tinyStudy(out, { formulations: ['eps/linear'], train: { ...study.train, lr: 1e-3 } });
+    const changed = tinyStudy(out, { formulations: ['eps/linear'], train: { ...study.train, lr: 2e-3 } });
     const refused = await runStudy(changed, { log: quiet, executor: 'in-process' });
     expect(refused.failed).toEqual([
-      { id: 'eps-linear-seed0', error: expect.stringMatching(/trained with lr 0.0005, this study asks for 0.001/) },
+      { id: 'eps-linear-seed0', error: expect.stringMatching(/trained with lr 0.001, this study asks for 0.002/) },
     ]);
 
     const second = await runStudy(study, { log: quiet, executor: 'in-process' });

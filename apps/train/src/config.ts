@@ -35,10 +35,12 @@ export const TrainConfigSchema = z
     vae: z.string().optional().describe('path to SD3 VAE safetensors (used when autoencoder is sd3-vae)'),
     textEncoder: z
       .string()
-      .default('small-text(dim=64, depth=2, heads=4, length=16)')
-      .describe('text encoder spec: the small trainable one, or sd3 with weights'),
-    batchSize: z.number().int().positive().default(16).describe('images per step'),
-    lr: z.number().positive().default(5e-4).describe('peak learning rate (AdamW)'),
+      .default('small-text(dim=64, depth=2, heads=4, length=16, trainable=false)')
+      .describe(
+        'text encoder spec: the small one, frozen by default (a trained one collapses: see docs/diagnosis.md), or sd3 with weights',
+      ),
+    batchSize: z.number().int().positive().default(32).describe('images per step'),
+    lr: z.number().positive().default(1e-3).describe('peak learning rate (AdamW)'),
     warmupSteps: z.number().int().min(0).default(200).describe('linear learning-rate warm-up steps'),
     lrDecay: z.enum(['constant', 'cosine']).default('constant').describe('learning-rate shape after warm-up (cosine needs maxSteps)'),
     weightDecay: z.number().min(0).default(0.01).describe('AdamW decoupled weight decay (matrices only)'),
