@@ -1,34 +1,15 @@
-/**
- * The reliability corpus of rectiflow-sample (docs/reliability.md): bad flags, files,
- * tokenizers, checkpoints and output folders. Every case must fail with a non-zero exit
- * code, one error line naming the argument, no stack trace, within a time bound, and
- * leave the run folder it read as it was.
- */
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../train/src/config';
+import { snapshot } from '../../train/src/test-helpers';
 import { Trainer } from '../../train/src/trainer';
 import { MAX_SIDE, MAX_STEPS } from './run-sample';
 import { sampleCommand } from './sample-command';
 
 const packages = new URL('../../../packages/', import.meta.url).pathname;
 const tinyMMDiT = join(packages, 'mmdit/test-data/mmdit_tiny.safetensors');
-
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[p.slice(dir.length)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 async function sample(argv: string[]): Promise<{ code: number; err: string[]; seconds: number }> {
   const err: string[] = [];

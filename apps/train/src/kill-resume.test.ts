@@ -15,33 +15,11 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SavePhase } from './checkpoint';
 import { verifyCheckpoint } from './checkpoint-manifest';
+import { TINY_RUN_FLAGS as tiny } from './test-helpers';
 
 const trainCli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const sampleCli = fileURLToPath(new URL('../../sample/dist/cli.js', import.meta.url));
 const LONG = process.env.RECTIFLOW_LONG_KILL_TEST === '1';
-
-const tiny = [
-  '--dataset',
-  'shapes(count=32)',
-  '--model',
-  'mmdit(depth=1, patch=8)',
-  '--text-encoder',
-  'small-text(dim=16, depth=1, heads=2, length=16)',
-  '--batch-size',
-  '2',
-  '--sample-every',
-  '1000',
-  '--sample-steps',
-  '1',
-  '--eval-every',
-  '0',
-  '--eval-seeds',
-  '0',
-  '--log-every',
-  '2',
-  '--checkpoint-every',
-  '2',
-];
 
 interface Finished {
   code: number | null;

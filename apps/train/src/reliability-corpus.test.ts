@@ -1,54 +1,11 @@
-/**
- * The reliability corpus of rectiflow-train (docs/reliability.md): bad flags, spec strings,
- * config files and run folders. Every case must fail with a non-zero exit code, exactly one
- * error line on stderr naming the argument, no stack trace, within a time bound, and leave
- * the run folder it was pointed at byte for byte as it was.
- */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { snapshot, TINY_RUN_FLAGS as tiny } from './test-helpers';
 import { trainCommand } from './train-command';
 
 const quietStream = { isTTY: false, write: () => true };
-const tiny = [
-  '--dataset',
-  'shapes(count=32)',
-  '--model',
-  'mmdit(depth=1, patch=8)',
-  '--text-encoder',
-  'small-text(dim=16, depth=1, heads=2, length=16)',
-  '--batch-size',
-  '2',
-  '--sample-every',
-  '1000',
-  '--sample-steps',
-  '1',
-  '--eval-every',
-  '0',
-  '--eval-seeds',
-  '0',
-  '--log-every',
-  '2',
-  '--checkpoint-every',
-  '2',
-];
-
-/** Every file under `dir` with its SHA-256 (what "nothing lost" compares). */
-export function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!existsSync(dir)) return out;
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[p.slice(dir.length)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /** The checks every corpus case shares: exit code, one error line naming `names`, no stack, the time bound. */
 export function expectCleanFailure(result: { code: number; err: string[]; seconds: number }, names: RegExp, bound = 10): void {

@@ -79,6 +79,15 @@ export function unmixColors(image: Float32Array, height: number, width: number, 
   return { color, alpha };
 }
 
+/** Call `fn` with each pixel of the 3x3 neighbourhood of pixel `p` that lies in the image (`p` included). */
+function forEachNeighbour(p: number, width: number, height: number, fn: (q: number) => void): void {
+  const px = p % width;
+  const py = (p - px) / width;
+  for (let y = Math.max(0, py - 1); y <= Math.min(height - 1, py + 1); y++) {
+    for (let x = Math.max(0, px - 1); x <= Math.min(width - 1, px + 1); x++) fn(y * width + x);
+  }
+}
+
 /**
  * The objects of an image, largest first. `image` is CHW RGB in [-1, 1].
  */
@@ -99,36 +108,20 @@ export function segmentObjects(image: Float32Array, height: number, width: numbe
     while (stack.length > 0) {
       const p = stack.pop()!;
       core.push(p);
-      const px = p % width;
-      const py = (p - px) / width;
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          const x = px + dx;
-          const y = py + dy;
-          if (x < 0 || y < 0 || x >= width || y >= height) continue;
-          const q = y * width + x;
-          if (label[q] === -1 && color[q] === k && alpha[q] >= 0.5) {
-            label[q] = id;
-            stack.push(q);
-          }
+      forEachNeighbour(p, width, height, (q) => {
+        if (label[q] === -1 && color[q] === k && alpha[q] >= 0.5) {
+          label[q] = id;
+          stack.push(q);
         }
-      }
+      });
     }
     // The soft mask: the core plus the partly covered pixels of the same colour next to it.
     const mask = new Float32Array(plane);
     for (const p of core) {
       mask[p] = alpha[p];
-      const px = p % width;
-      const py = (p - px) / width;
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          const x = px + dx;
-          const y = py + dy;
-          if (x < 0 || y < 0 || x >= width || y >= height) continue;
-          const q = y * width + x;
-          if (color[q] === k && alpha[q] < 0.5 && label[q] === -1) mask[q] = alpha[q];
-        }
-      }
+      forEachNeighbour(p, width, height, (q) => {
+        if (color[q] === k && alpha[q] < 0.5 && label[q] === -1) mask[q] = alpha[q];
+      });
     }
     let area = 0;
     let sx = 0;
