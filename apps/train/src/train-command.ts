@@ -6,6 +6,7 @@
 import { RectiflowError } from '@rectiflow/core';
 import type { SavePhase } from './checkpoint';
 import { ConfigError, helpText, loadConfig } from './config';
+import type { EvalRecord } from './evaluation';
 import { describeIoError } from './io-error';
 import { Trainer } from './trainer';
 import { verifyRunFolder } from './verify-command';
@@ -61,6 +62,7 @@ export async function trainCommand(argv: readonly string[], io: CommandIo, contr
       `stopped after ${result.steps} steps (${result.stoppedBy})`,
       `checkpoint:   ${result.checkpoint || '(none written)'}`,
       ...(result.finalGrid ? [`samples:      ${result.finalGrid}`] : []),
+      ...evaluationLines(result.evaluation),
       ...(result.colorAdherence === undefined ? [] : [`colour match: ${(100 * result.colorAdherence).toFixed(0)}% of held-out prompts`]),
       `report:       ${result.report}`,
       ...(result.checkpoint
@@ -82,4 +84,23 @@ export async function trainCommand(argv: readonly string[], io: CommandIo, contr
   } finally {
     trainer?.dispose();
   }
+}
+
+/** The final evaluation, in a few lines of the run summary. */
+export function evaluationLines(e: EvalRecord | undefined): string[] {
+  if (!e) return [];
+  const pct = (v: number | undefined) => (v === undefined ? '–' : `${(100 * v).toFixed(1)}%`);
+  const lines: string[] = [];
+  const a = e.adherence;
+  if (a) {
+    lines.push(
+      `whole prompt: ${pct(a.one.whole)} of one-shape, ${pct(a.two.whole)} of two-shape prompts right (${a.one.images + a.two.images} images scored)`,
+      `  one shape:  colour ${pct(a.one.attributes.color)}, kind ${pct(a.one.attributes.kind)}, size ${pct(a.one.attributes.size)}, position ${pct(a.one.attributes.position)}`,
+      `  two shapes: colours ${pct(a.two.attributes.color)}, kinds ${pct(a.two.attributes.kind)}, relation ${pct(a.two.attributes.relation)}, count ${pct(a.two.attributes.count)}`,
+    );
+  }
+  if (e.digitAccuracy !== undefined) lines.push(`digit accuracy: ${pct(e.digitAccuracy)} of "the digit N" samples read as N`);
+  if (e.fd) lines.push(`FD to real:   ${e.fd.value.toFixed(0)} (shipped feature net, ${e.fd.generated} vs ${e.fd.real} images)`);
+  if (e.validation) lines.push(`val. loss:    ${e.validation.mean.toFixed(4)} (held-out split)`);
+  return lines;
 }
