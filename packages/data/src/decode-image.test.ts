@@ -78,7 +78,14 @@ describe('decodeImage: every PNG colour type and bit depth', () => {
     const indices = Array.from({ length: N }, (_, i) => (i * 5 + 1) % colours);
     const data = depth < 8 ? pack(indices, depth) : new Uint8Array(indices);
     for (const palette of [opaque, translucent]) {
-      const bytes = encodePng({ width: W, height: H, data, channels: 1, depth: depth as 8, palette: palette as [number, number, number][] });
+      const bytes = encodePng({
+        width: W,
+        height: H,
+        data,
+        channels: 1,
+        depth: depth as 8,
+        palette: palette as [number, number, number][],
+      });
       const image = decodeImage(bytes, 'palette.png');
       const expected = indices.flatMap((k) => composite(palette[k].slice(0, 3) as [number, number, number], (palette[k][3] ?? 255) / 255));
       expect(Array.from(image.data)).toEqual(expected);

@@ -17,8 +17,8 @@ export { type LogLikelihoodOptions, type LogLikelihoodResult, logLikelihood } fr
 export { MidpointSolver } from './midpoint';
 export { Rk4Solver } from './rk4';
 export { type SampleCallback, type SampleOptions, type SampleResult, sample, sampleWithStats } from './sample';
-export { velocityFn } from './velocity-fn';
 export { correctedSd3Sigmas, diffusersSigmas, sd3Sigmas } from './sd3-sigmas';
 export { createSolver, SOLVER_NAMES } from './solver-plugins';
 export { tensorOps } from './tensor-ops';
 export { customGrid, shiftedGrid, uniformGrid } from './time-grid';
+export { velocityFn } from './velocity-fn';

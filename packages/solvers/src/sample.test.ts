@@ -294,7 +294,15 @@ describe('sample with a VelocityModel, and sampleWithStats', () => {
     const noise = tf.tensor2d(NOISE);
     const pooled = tf.tensor2d(MU);
     const uncond = { pooled: tf.zerosLike(pooled) };
-    const run = sampleWithStats({ model: velocityModel, noise, cond: { pooled }, uncond, guidance: 3, grid: uniformGrid(12), solver: 'euler' });
+    const run = sampleWithStats({
+      model: velocityModel,
+      noise,
+      cond: { pooled },
+      uncond,
+      guidance: 3,
+      grid: uniformGrid(12),
+      solver: 'euler',
+    });
     expect({ nfe: run.nfe, modelCalls: run.modelCalls, accepted: run.accepted, rejected: run.rejected }).toEqual({
       nfe: 12,
       modelCalls: 12, // CFG batches cond and uncond into one call
