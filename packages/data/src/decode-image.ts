@@ -4,6 +4,7 @@
 import { RectiflowError } from '@rectiflow/core';
 import { decode as decodePng } from 'fast-png';
 import jpeg from 'jpeg-js';
+import { unpackSamples } from './unpack-samples';
 
 /** An 8-bit RGB image, row-major HWC. */
 export interface RgbImage {
@@ -28,8 +29,12 @@ function fromPng(bytes: Uint8Array): RgbImage {
   const out = new Uint8Array(width * height * 3);
   const max = png.depth === 16 ? 65535 : (1 << png.depth) - 1;
   const palette = png.palette as number[][] | undefined;
-  const src = png.data as ArrayLike<number>;
   const ch = png.channels;
+  // fast-png leaves 1/2/4-bit grey and palette samples packed (rows padded to whole bytes).
+  const src: ArrayLike<number> = png.depth < 8 ? unpackSamples(png.data, width, height, png.depth) : png.data;
+  if (!palette && src.length < width * height * ch) {
+    throw new RectiflowError(`PNG data holds ${src.length} samples; expected ${width * height * ch} (${width}x${height}x${ch})`);
+  }
   for (let i = 0; i < width * height; i++) {
     let r: number;
     let g: number;

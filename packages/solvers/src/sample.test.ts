@@ -1,8 +1,8 @@
-import { NonFiniteError, tf, ValidationError, type VelocityFn } from '@rectiflow/core';
+import { NonFiniteError, tf, ValidationError, type VelocityFn, type VelocityModel } from '@rectiflow/core';
 import { expectClose, expectNoTensorLeak } from '@rectiflow/core/testing';
 import { describe, expect, it } from 'vitest';
 import { noiseLatent, truncateGrid } from './img2img';
-import { sample } from './sample';
+import { sample, sampleWithStats } from './sample';
 import { sd3Sigmas } from './sd3-sigmas';
 import { gaussianFlowToData, gaussianVelocity } from './test-helpers';
 import { shiftedGrid, uniformGrid } from './time-grid';
@@ -252,5 +252,86 @@ describe('sample bookkeeping and bad input', () => {
     );
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([noise, pooled]);
+  });
+});
+
+/** A `VelocityModel` whose `predict` relies on `this`, as a class-based model does. */
+class GaussianModel implements VelocityModel {
+  readonly name = 'gaussian';
+  calls = 0;
+  private readonly velocity = gaussianVelocity(S);
+  predict(x: tf.Tensor, t: tf.Tensor1D, cond: { pooled?: tf.Tensor }): tf.Tensor {
+    this.calls++;
+    return this.velocity(x, t, cond);
+  }
+  trainableVariables(): tf.Variable[] {
+    return [];
+  }
+  dispose(): void {}
+}
+
+describe('sample with a VelocityModel, and sampleWithStats', () => {
+  it('accepts a VelocityModel (calling its predict) and gives what the bare function gives', () => {
+    const velocityModel = new GaussianModel();
+    const grid = uniformGrid(20);
+    const fromModel = gaussianRun('heun', grid, MU, { model: velocityModel });
+    expect(velocityModel.calls).toBeGreaterThan(0);
+    expect(fromModel).toEqual(gaussianRun('heun', grid));
+  });
+
+  it('rejects a model that is neither, naming the field and what is allowed', () => {
+    const noise = tf.tensor2d(NOISE);
+    const pooled = tf.tensor2d(MU);
+    const bad = { name: 'x', predict: 3 } as unknown as VelocityModel;
+    expect(() => sample({ model: bad, noise, cond: { pooled }, grid: uniformGrid(4), solver: 'euler' })).toThrow(
+      /model: got .*; expected a velocity function \(x, t, cond\) => v or a VelocityModel with predict/,
+    );
+    tf.dispose([noise, pooled]);
+  });
+
+  it('reports the fixed-step counts: one evaluation and one accepted step per grid interval, none rejected', () => {
+    const velocityModel = new GaussianModel();
+    const noise = tf.tensor2d(NOISE);
+    const pooled = tf.tensor2d(MU);
+    const uncond = { pooled: tf.zerosLike(pooled) };
+    const run = sampleWithStats({
+      model: velocityModel,
+      noise,
+      cond: { pooled },
+      uncond,
+      guidance: 3,
+      grid: uniformGrid(12),
+      solver: 'euler',
+    });
+    expect({ nfe: run.nfe, modelCalls: run.modelCalls, accepted: run.accepted, rejected: run.rejected }).toEqual({
+      nfe: 12,
+      modelCalls: 12, // CFG batches cond and uncond into one call
+      accepted: 12,
+      rejected: 0,
+    });
+    expect(velocityModel.calls).toBe(12);
+    const plain = sample({ model: velocityModel, noise, cond: { pooled }, uncond, guidance: 3, grid: uniformGrid(12), solver: 'euler' });
+    expectClose(run.x, plain, { atol: 0, rtol: 0 });
+    tf.dispose([run.x, plain, noise, pooled, uncond.pooled]);
+  });
+
+  it("reports an adaptive solver's evaluations and its accepted and rejected steps", () => {
+    const noise = tf.tensor2d(NOISE);
+    const pooled = tf.tensor2d(MU);
+    let calls = 0;
+    const model: VelocityFn = (x, t, cond) => {
+      calls++;
+      return gaussianVelocity(S)(x, t, cond);
+    };
+    const run = sampleWithStats({ model, noise, cond: { pooled }, grid: [1, 0], solver: 'dopri5(rtol=1e-7, atol=1e-7)' });
+    expect(run.accepted).toBeGreaterThan(1);
+    expect(run.rejected).toBeGreaterThanOrEqual(0);
+    expect(run.nfe).toBeGreaterThanOrEqual(6 * (run.accepted + run.rejected));
+    expect(run.modelCalls).toBe(calls);
+    expect(run.nfe).toBe(calls);
+    const exact = NOISE.map((n, b) => gaussianFlowToData(n, MU[b], S, 1));
+    const expected = tf.tensor2d(exact);
+    expectClose(run.x, expected, { atol: 1e-4, rtol: 0 });
+    tf.dispose([run.x, expected, noise, pooled]);
   });
 });

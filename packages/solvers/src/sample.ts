@@ -2,12 +2,13 @@
  * Guided sampling: integrate dx/dt = v(x, t) from noise at t = grid[0] down the grid, with
  * classifier-free and skip-layer guidance, optionally from a noised image latent (img2img).
  */
-import { type Conditioning, checkNumber, invalid, type OdeSolver, tf, type VelocityFn } from '@rectiflow/core';
+import { type Conditioning, checkNumber, invalid, type OdeSolver, tf, type VelocityFn, type VelocityModel } from '@rectiflow/core';
 import { checkGrid } from './grid-checks';
 import { batchConditioning, type Guidance, guidedVelocity, resolveGuidance, skipLayersActive } from './guided-velocity';
 import { noiseLatent, truncateGrid } from './img2img';
 import { createSolver } from './solver-plugins';
 import { tensorOps } from './tensor-ops';
+import { velocityFn } from './velocity-fn';
 
 /**
  * Called after each solver step with the step index, its start time `t`, the state `x` at
@@ -18,8 +19,11 @@ export type SampleCallback = (step: number, t: number, x: tf.Tensor, denoised: t
 
 /** Options of {@link sample}. */
 export interface SampleOptions {
-  /** The velocity model; t is the noise level in [0, 1] (an MM-DiT adapter multiplies by 1000). */
-  model: VelocityFn;
+  /**
+   * The velocity model, a function or a `VelocityModel` (its `predict` is called); t is the
+   * noise level in [0, 1] (an MM-DiT adapter multiplies by 1000).
+   */
+  model: VelocityFn | VelocityModel;
   /** Standard normal noise [B, ...]; the sampler does not free it. */
   noise: tf.Tensor;
   /** Conditioning of the batch. */
@@ -38,8 +42,22 @@ export interface SampleOptions {
   callback?: SampleCallback;
 }
 
+/** What {@link sampleWithStats} returns. */
+export interface SampleResult {
+  /** The final latent; the caller frees it. */
+  x: tf.Tensor;
+  /** Evaluations of the guided velocity field by the solver. */
+  nfe: number;
+  /** Model calls: one per field evaluation, plus one more where skip-layer guidance is active. */
+  modelCalls: number;
+  /** Solver steps accepted and rejected (fixed-step solvers: accepted = grid steps, rejected = 0). */
+  accepted: number;
+  rejected: number;
+}
+
 /**
- * Sample: returns the final latent (the caller frees it).
+ * Sample: returns the final latent (the caller frees it). {@link sampleWithStats} also
+ * returns the solver's evaluation and step counts.
  *
  * ```ts
  * // no-run
@@ -49,8 +67,27 @@ export interface SampleOptions {
  * where the state stopped being finite.
  */
 export function sample(options: SampleOptions): tf.Tensor {
-  const { model, noise, cond, uncond, callback } = options;
-  if (typeof model !== 'function') invalid('model', model, 'a velocity function (x, t, cond) => v');
+  return sampleWithStats(options).x;
+}
+
+/**
+ * {@link sample}, returning the final latent `x` (the caller frees it) with the solver's
+ * counts: field evaluations `nfe`, `modelCalls`, and `accepted` / `rejected` steps.
+ *
+ * ```ts
+ * // no-run
+ * const { x, nfe, accepted, rejected } = sampleWithStats({ model, noise, cond, grid: sd3Sigmas(28), solver: 'dopri5' });
+ * ```
+ * @throws as {@link sample}
+ */
+export function sampleWithStats(options: SampleOptions): SampleResult {
+  const { noise, cond, uncond, callback } = options;
+  const predict = velocityFn(options.model);
+  let modelCalls = 0;
+  const model: VelocityFn = (x, t, c, o) => {
+    modelCalls++;
+    return predict(x, t, c, o);
+  };
   if (!(noise instanceof tf.Tensor) || noise.rank < 1) invalid('noise', noise, 'a tensor [B, ...]');
   checkGrid('grid', options.grid, { decreasing: true, unit: true });
   const guidance = resolveGuidance(options.guidance);
@@ -81,7 +118,7 @@ export function sample(options: SampleOptions): tf.Tensor {
         if (s.tNext === grid[interval + 1]) interval++;
       },
     });
-    return result.x;
+    return { x: result.x, nfe: result.nfe, modelCalls, accepted: result.accepted, rejected: result.rejected };
   } finally {
     x0.dispose();
     if (batched) tf.dispose(Object.values(batched));

@@ -117,3 +117,61 @@ describe('ClipTextModel bad input', () => {
     expect(() => model.forward([[1]])).toThrow(/disposed/);
   });
 });
+
+/** Random one-layer CLIP weights of width `D` in the Hugging Face layout; the caller disposes them. */
+function randomClip(D: number): Map<string, tf.Tensor> {
+  const I = 8;
+  const w = new Map<string, tf.Tensor>();
+  const r = (shape: number[]) => tf.randomNormal(shape, 0, 0.2, 'float32', 7);
+  w.set('text_model.embeddings.token_embedding.weight', r([16, D]));
+  w.set('text_model.embeddings.position_embedding.weight', r([77, D]));
+  const p = 'text_model.encoder.layers.0.';
+  for (const n of ['q_proj', 'k_proj', 'v_proj', 'out_proj']) {
+    w.set(`${p}self_attn.${n}.weight`, r([D, D]));
+    w.set(`${p}self_attn.${n}.bias`, r([D]));
+  }
+  for (const n of ['layer_norm1', 'layer_norm2']) {
+    w.set(`${p}${n}.weight`, tf.ones([D]));
+    w.set(`${p}${n}.bias`, tf.zeros([D]));
+  }
+  w.set(`${p}mlp.fc1.weight`, r([I, D]));
+  w.set(`${p}mlp.fc1.bias`, r([I]));
+  w.set(`${p}mlp.fc2.weight`, r([D, I]));
+  w.set(`${p}mlp.fc2.bias`, r([D]));
+  w.set('text_model.final_layer_norm.weight', tf.ones([D]));
+  w.set('text_model.final_layer_norm.bias', tf.zeros([D]));
+  return w;
+}
+
+describe('ClipTextModel head count', () => {
+  it('requires numHeads for a width other than CLIP-L 768 or CLIP-G 1280, naming the field and what is allowed', async () => {
+    const weights = randomClip(64);
+    try {
+      const before = tf.memory().numTensors;
+      const load = ClipTextModel.load(weights, { hiddenAct: 'gelu' });
+      await expect(load).rejects.toThrow(ValidationError);
+      await expect(load).rejects.toThrow(/numHeads: got undefined; expected .*hidden size 64.*768 -> 12 and 1280 -> 20/);
+      expect(tf.memory().numTensors).toBe(before);
+      // A 4-head CLIP of width 64 given its head count loads with it.
+      const model = await ClipTextModel.load(weights, { hiddenAct: 'gelu', numHeads: 4 });
+      expect(model.config.numHeads).toBe(4);
+      model.dispose();
+    } finally {
+      tf.dispose([...weights.values()]);
+    }
+  });
+
+  it.each([
+    [768, 12],
+    [1280, 20],
+  ])('infers the head count of the known width %i as %i', async (D, heads) => {
+    const weights = randomClip(D);
+    try {
+      const model = await ClipTextModel.load(weights);
+      expect(model.config.numHeads).toBe(heads);
+      model.dispose();
+    } finally {
+      tf.dispose([...weights.values()]);
+    }
+  });
+});

@@ -28,7 +28,7 @@ export interface ClipTextConfig {
 
 /** Options of {@link ClipTextModel.load}: what the tensor shapes cannot tell. */
 export interface ClipLoadOptions {
-  /** Attention heads. Default `hiddenSize / 64` (CLIP-L: 12, CLIP-G: 20). */
+  /** Attention heads. Default 12 for width 768 (CLIP-L), 20 for 1280 (CLIP-G); required otherwise. */
   numHeads?: number;
   /** Default `quick_gelu` for width 768 (OpenAI CLIP-L), `gelu` for 1280 (OpenCLIP bigG); required otherwise. */
   hiddenAct?: ClipActivation;
@@ -78,6 +78,8 @@ interface ClipLayer {
 }
 
 const PROBE = 'text_model.embeddings.token_embedding.weight';
+/** Heads of the known CLIP text models by width: OpenAI CLIP-L/14 and OpenCLIP bigG/14. */
+const KNOWN_HEADS: Readonly<Record<number, number>> = { 768: 12, 1280: 20 };
 const DEFAULT_PREFIXES = ['', 'text_encoders.clip_l.transformer.', 'text_encoders.clip_g.transformer.'];
 
 /** A CLIP text transformer with frozen weights. */
@@ -116,7 +118,14 @@ export class ClipTextModel {
       if (numLayers < 1)
         throw new ValidationError(`weights under ${JSON.stringify(reader.prefix)}`, 0, 'at least one text_model.encoder.layers.{i}');
       const [intermediateSize] = reader.shape('text_model.encoder.layers.0.mlp.fc1.weight');
-      const numHeads = options.numHeads ?? hiddenSize / 64;
+      const numHeads = options.numHeads ?? KNOWN_HEADS[hiddenSize];
+      if (numHeads === undefined) {
+        throw new ValidationError(
+          'numHeads',
+          numHeads,
+          `a positive integer dividing the hidden size ${hiddenSize} (it cannot be inferred for hidden size ${hiddenSize}; only 768 -> 12 and 1280 -> 20 are known)`,
+        );
+      }
       checkNumber('numHeads', numHeads, { integer: true, min: 1 });
       if (hiddenSize % numHeads !== 0) throw new ValidationError('numHeads', numHeads, `a divisor of the hidden size ${hiddenSize}`);
       const hiddenAct = options.hiddenAct ?? (hiddenSize === 768 ? 'quick_gelu' : hiddenSize === 1280 ? 'gelu' : undefined);
