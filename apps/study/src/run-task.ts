@@ -6,11 +6,12 @@
  */
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { create, RectiflowError, tf } from '@rectiflow/core';
+import { RectiflowError, tf } from '@rectiflow/core';
 import { evaluatePromptAdherence } from '@rectiflow/eval';
 import type { Formulation } from '@rectiflow/losses';
 import {
   evaluateModel,
+  formulationFor,
   generate,
   gridPng,
   imageArrays,
@@ -19,10 +20,8 @@ import {
   loadRun,
   openCheckpoint,
   RESUMABLE_OPTIONS,
-  samplingShift,
   Trainer,
   type TrainState,
-  withDefaults,
   writeTextAtomic,
 } from '@rectiflow/train-app/training';
 import { RESULT_FILE, type RunResult, type SettingResult } from './run-result';
@@ -109,11 +108,7 @@ export async function runTask(task: StudyTask, hooks: RunTaskHooks = {}): Promis
 }
 
 function formulationOf(run: LoadedRun): Formulation {
-  const c = run.config;
-  return create(
-    'formulation',
-    c.shift === 1 ? c.formulation : withDefaults('formulation', c.formulation, { shift: samplingShift(c) }),
-  ) as Formulation;
+  return formulationFor(run.config);
 }
 
 async function evaluateFormulation(task: StudyTask, run: LoadedRun, weights: 'ema' | 'raw'): Promise<SettingResult[]> {

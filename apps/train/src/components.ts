@@ -96,18 +96,23 @@ export async function autoencoderFor(config: Pick<TrainConfig, 'autoencoder' | '
   return named('autoencoder', () => create('autoencoder', withDefaults('autoencoder', config.autoencoder, { channels: imageChannels })));
 }
 
+/** The formulation spec of a configuration: its `formulation`, with `shift` applied when it is not 1. */
+export function formulationSpec(config: Pick<TrainConfig, 'formulation' | 'shift'>): string | SpecNode {
+  return config.shift === 1 ? config.formulation : withDefaults('formulation', config.formulation, { shift: config.shift });
+}
+
+/** The training objective of a configuration (errors name `formulation`). */
+export function formulationFor(config: Pick<TrainConfig, 'formulation' | 'shift'>): Formulation {
+  return named('formulation', () => create('formulation', formulationSpec(config)));
+}
+
 /**
  * The time shift sampling should use: the formulation's own `shift` argument when it has
  * one, which `config.shift` sets unless the spec gives it. A shift other than 1 on a
  * formulation without a shift parameter is refused, so training and sampling never disagree.
  */
 export function samplingShift(config: TrainConfig): number {
-  const { params } = named('formulation', () =>
-    registry.resolve(
-      'formulation',
-      config.shift === 1 ? config.formulation : withDefaults('formulation', config.formulation, { shift: config.shift }),
-    ),
-  );
+  const { params } = named('formulation', () => registry.resolve('formulation', formulationSpec(config)));
   if (typeof params.shift === 'number') return params.shift;
   if (config.shift !== 1) {
     throw new RectiflowError(`shift: got ${config.shift}; the formulation ${config.formulation} has no shift parameter (use 1)`);
@@ -167,12 +172,7 @@ export async function buildComponents(config: TrainConfig, vocabularyCaptions?: 
     textEncoder.dispose();
     throw new RectiflowError(`model: ${config.model} is not an MM-DiT; checkpoints need mmdit(...)`);
   }
-  const formulation = named('formulation', () =>
-    create(
-      'formulation',
-      config.shift === 1 ? config.formulation : withDefaults('formulation', config.formulation, { shift: config.shift }),
-    ),
-  );
+  const formulation = formulationFor(config);
   return { dataset, autoencoder, textEncoder, model, formulation, latentShape, shift };
 }
 

@@ -5,10 +5,9 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkNumber, create, invalid } from '@rectiflow/core';
+import { checkNumber, invalid } from '@rectiflow/core';
 import { adherenceTable } from '@rectiflow/eval';
-import type { Formulation } from '@rectiflow/losses';
-import { samplingShift, withDefaults } from './components';
+import { formulationFor } from './components';
 import { type EvalRecord, evaluateModel } from './evaluation';
 import { loadRun } from './load-run';
 
@@ -64,10 +63,7 @@ export async function runEval(
     const c = run.config;
     const steps = checkNumber('--steps', Number(values.steps ?? c.sampleSteps), { integer: true, min: 1, max: 1000 });
     const guidance = checkNumber('--guidance', Number(values.guidance ?? c.guidance), { min: 0, max: 100 });
-    const formulation = create(
-      'formulation',
-      c.shift === 1 ? c.formulation : withDefaults('formulation', c.formulation, { shift: samplingShift(c) }),
-    ) as Formulation;
+    const formulation = formulationFor(c);
     const record = await evaluateModel(
       { model: run.model.predict, textEncoder: run.textEncoder, autoencoder: run.autoencoder, latentShape: run.latentShape, formulation },
       c.dataset,

@@ -24,7 +24,7 @@ import {
 import { buildComponents, type Components, named } from './components';
 import { resumeConfig, type TrainConfig } from './config';
 import { Ema } from './ema';
-import { type EvalRecord, evaluateModel } from './evaluation';
+import { type EvalRecord, evaluateModel, isShapesDataset } from './evaluation';
 import { generate, gridPng, imageArrays } from './generate';
 import { describeIoError } from './io-error';
 import { learningRate } from './lr-schedule';
@@ -100,7 +100,7 @@ class NonFiniteStop extends RectiflowError {
 
 /** Prompts the final grid uses: held-out captions for shapes (the test split), else the sample prompts. */
 export function heldOutPrompts(config: TrainConfig, count = 16): string[] {
-  if (/^shapes\b/.test(config.dataset)) {
+  if (isShapesDataset(config.dataset)) {
     const held = createShapesDataset({ count, seed: config.seed, split: 'test' });
     return Array.from({ length: count }, (_, i) => held.get(i).caption);
   }
@@ -321,15 +321,23 @@ export class Trainer {
     return this.lastSavedStep >= 0 ? join(this.runDir, 'checkpoints', stepDir(this.lastSavedStep)) : '';
   }
 
-  /** Run `fn` with the EMA weights swapped in. */
-  withEmaWeights<T>(fn: () => T): T {
+  /** Swap the EMA weights in; the returned function swaps the training weights back. */
+  private swapInEmaWeights(): () => void {
     const backups = new Map([...this.params].map(([name, p]) => [name, p.clone()]));
-    try {
-      for (const [name, p] of this.params) p.assign(this.ema.shadow.get(name) as tf.Variable);
-      return fn();
-    } finally {
+    for (const [name, p] of this.params) p.assign(this.ema.shadow.get(name) as tf.Variable);
+    return () => {
       for (const [name, p] of this.params) p.assign(backups.get(name) as tf.Tensor);
       tf.dispose([...backups.values()]);
+    };
+  }
+
+  /** Run `fn` with the EMA weights swapped in. */
+  withEmaWeights<T>(fn: () => T): T {
+    const restore = this.swapInEmaWeights();
+    try {
+      return fn();
+    } finally {
+      restore();
     }
   }
 
@@ -346,13 +354,11 @@ export class Trainer {
 
   /** Run an asynchronous `fn` with the EMA weights swapped in. */
   async withEmaWeightsAsync<T>(fn: () => Promise<T>): Promise<T> {
-    const backups = new Map([...this.params].map(([name, p]) => [name, p.clone()]));
+    const restore = this.swapInEmaWeights();
     try {
-      for (const [name, p] of this.params) p.assign(this.ema.shadow.get(name) as tf.Variable);
       return await fn();
     } finally {
-      for (const [name, p] of this.params) p.assign(backups.get(name) as tf.Tensor);
-      tf.dispose([...backups.values()]);
+      restore();
     }
   }
 
@@ -406,7 +412,7 @@ export class Trainer {
       });
     const { images, nfe } = useEma ? this.withEmaWeights(run) : run();
     try {
-      const adherence = /^shapes\b/.test(this.config.dataset)
+      const adherence = isShapesDataset(this.config.dataset)
         ? colorAdherence(imageArrays(images), prompts, dataset.height, dataset.width)
         : undefined;
       const png = gridPng(images, Math.ceil(Math.sqrt(prompts.length)), prompts);

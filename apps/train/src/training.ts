@@ -4,7 +4,7 @@
  * @module training
  */
 export { openCheckpoint, writeTextAtomic } from './checkpoint';
-export { samplingShift, withDefaults } from './components';
+export { formulationFor, samplingShift, withDefaults } from './components';
 export {
   ConfigError,
   loadConfig,
