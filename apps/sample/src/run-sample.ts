@@ -15,6 +15,7 @@ import {
   checkFits,
   checkWritableDir,
   ensureWritableDir,
+  type GenerateOptions,
   generate,
   gridPng,
   largestFitting,
@@ -94,6 +95,8 @@ export interface SampleSummary {
 
 interface Pipeline {
   model: VelocityFn;
+  /** The formulation the network trained with (default: rectified flow with velocity output). */
+  formulation?: GenerateOptions['formulation'];
   textEncoder: TextEncoder;
   autoencoder: Autoencoder;
   latentShape: [number, number, number];
@@ -272,6 +275,7 @@ export async function runSample(
     log(`loaded ${resolve(checkpoint)} at step ${run.step} (${v['no-ema'] ? 'raw' : 'EMA'} weights)`);
     pipeline = {
       model: run.model.predict,
+      formulation: run.formulation,
       textEncoder: run.textEncoder,
       autoencoder: run.autoencoder,
       latentShape: run.latentShape,
@@ -295,6 +299,7 @@ export async function runSample(
       const batch = prompts.slice(start, start + batchSize);
       const result = generate({
         model: pipeline.model,
+        formulation: pipeline.formulation,
         textEncoder: pipeline.textEncoder,
         autoencoder: pipeline.autoencoder,
         prompts: batch,

@@ -23,6 +23,8 @@ export interface SettingResult {
   /** Whole-prompt accuracy over all evaluation prompts, and of one- and two-shape prompts (shapes). */
   whole?: number;
   oneWhole?: number;
+  /** Attribute rate over all evaluation images (shapes): the fraction of attribute checks passed. */
+  attributes?: number;
   twoWhole?: number;
   /** mnist: digit accuracy. */
   digitAccuracy?: number;

@@ -8,10 +8,8 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RectiflowError, tf } from '@rectiflow/core';
 import { evaluatePromptAdherence } from '@rectiflow/eval';
-import type { Formulation } from '@rectiflow/losses';
 import {
   evaluateModel,
-  formulationFor,
   generate,
   gridPng,
   imageArrays,
@@ -107,10 +105,6 @@ export async function runTask(task: StudyTask, hooks: RunTaskHooks = {}): Promis
   return result;
 }
 
-function formulationOf(run: LoadedRun): Formulation {
-  return formulationFor(run.config);
-}
-
 async function evaluateFormulation(task: StudyTask, run: LoadedRun, weights: 'ema' | 'raw'): Promise<SettingResult[]> {
   const c = run.config;
   const out: SettingResult[] = [];
@@ -122,7 +116,7 @@ async function evaluateFormulation(task: StudyTask, run: LoadedRun, weights: 'em
         textEncoder: run.textEncoder,
         autoencoder: run.autoencoder,
         latentShape: run.latentShape,
-        formulation: formulationOf(run),
+        formulation: run.formulation,
       },
       c.dataset,
       { steps, solver: 'euler', guidance: task.evaluation.guidance, shift: run.shift },
@@ -137,6 +131,7 @@ async function evaluateFormulation(task: StudyTask, run: LoadedRun, weights: 'em
       validation: record.validation,
       fd: record.fd?.value,
       whole: record.adherence?.whole,
+      attributes: record.adherence?.attributes,
       oneWhole: record.adherence?.one.whole,
       twoWhole: record.adherence?.two.whole,
       digitAccuracy: record.digitAccuracy,
@@ -172,6 +167,7 @@ async function evaluateShift(task: StudyTask, run: LoadedRun, weights: 'ema' | '
         (prompts, seed) => {
           const { images } = generate({
             model: run.model.predict,
+            formulation: run.formulation,
             textEncoder: run.textEncoder,
             autoencoder: run.autoencoder,
             prompts,
@@ -222,6 +218,7 @@ function writeGrids(task: StudyTask, run: LoadedRun, runDir: string, weights: 'e
   return arms.map((a) => {
     const { images } = generate({
       model: run.model.predict,
+      formulation: run.formulation,
       textEncoder: run.textEncoder,
       autoencoder: run.autoencoder,
       prompts,

@@ -16,6 +16,7 @@ export function settingLabel(s: Pick<SettingResult, 'weights' | 'sampleSteps' | 
 export const METRICS = [
   { key: 'validation', label: 'validation loss', higherIsBetter: false, read: (s: SettingResult) => s.validation?.mean },
   { key: 'fd', label: 'FD', higherIsBetter: false, read: (s: SettingResult) => s.fd },
+  { key: 'attributes', label: 'attributes', higherIsBetter: true, read: (s: SettingResult) => s.attributes },
   { key: 'whole', label: 'whole prompt', higherIsBetter: true, read: (s: SettingResult) => s.whole },
   { key: 'digitAccuracy', label: 'digit accuracy', higherIsBetter: true, read: (s: SettingResult) => s.digitAccuracy },
 ] as const;

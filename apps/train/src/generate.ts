@@ -5,10 +5,18 @@
  */
 import { encodePng, makeCaptionedGrid } from '@rectiflow/autoencoders';
 import { type Autoencoder, createRng, type TextEncoder, tf, type VelocityFn } from '@rectiflow/core';
+import { type Formulation, formulationVelocity } from '@rectiflow/losses';
 import { sample, shiftedGrid, uniformGrid } from '@rectiflow/solvers';
 
 export interface GenerateOptions {
+  /** The network, called as in training (with `formulation`'s process state and time). */
   model: VelocityFn;
+  /**
+   * The formulation the network was trained with: sampling runs on its rectified-flow velocity
+   * field ({@link formulationVelocity}), so eps, v and EDM networks sample on the same grid as
+   * rf ones. Default: a rectified-flow velocity network.
+   */
+  formulation?: Pick<Formulation, 'process' | 'output'>;
   textEncoder: TextEncoder;
   autoencoder: Autoencoder;
   prompts: readonly string[];
@@ -40,9 +48,10 @@ export function generate(options: GenerateOptions): { images: tf.Tensor4D; nfe: 
     ),
   );
   let nfe = 0;
+  const field = options.formulation ? formulationVelocity(options.model, options.formulation) : options.model;
   const model: VelocityFn = (x, t, c, o) => {
     nfe++;
-    return options.model(x, t, c, o);
+    return field(x, t, c, o);
   };
   try {
     const grid = options.grid ?? (options.shift === 1 ? uniformGrid(options.steps) : shiftedGrid(options.steps, options.shift));

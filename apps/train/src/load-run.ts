@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { type Autoencoder, RectiflowError } from '@rectiflow/core';
 import { loadMMDiT, MMDiTVelocityModel } from '@rectiflow/mmdit';
 import { SmallTextEncoder, type SmallTextEncoderConfig, WordVocabulary } from '@rectiflow/text-encoders';
+import type { Formulation } from '@rectiflow/losses';
 import { openCheckpoint } from './checkpoint';
-import { autoencoderFor } from './components';
+import { autoencoderFor, formulationFor } from './components';
 import type { TrainConfig } from './config';
 import type { TrainState } from './trainer';
 
@@ -16,6 +17,8 @@ import type { TrainState } from './trainer';
 export interface LoadedRun {
   step: number;
   config: TrainConfig;
+  /** The formulation the run trained with (sampling converts the network's output with it). */
+  formulation: Formulation;
   model: MMDiTVelocityModel;
   textEncoder: SmallTextEncoder;
   autoencoder: Autoencoder;
@@ -73,6 +76,7 @@ export async function loadRun(
   return {
     step: s.step,
     config: s.config,
+    formulation: formulationFor(s.config),
     model,
     textEncoder,
     autoencoder,

@@ -396,10 +396,11 @@ export class Trainer {
 
   /** Generate a grid for `prompts` with the EMA weights; returns its path and colour adherence. */
   sampleGrid(prompts: readonly string[], file: string, useEma = true): { path: string; adherence?: number; nfe: number } {
-    const { autoencoder, textEncoder, model, latentShape, dataset } = this.parts;
+    const { autoencoder, textEncoder, model, latentShape, dataset, formulation } = this.parts;
     const run = () =>
       generate({
         model: model.predict,
+        formulation,
         textEncoder,
         autoencoder,
         prompts,

@@ -27,6 +27,8 @@ describe('summarizeAdherence', () => {
     expect(s.one).toEqual({ images: 3, attributes: { color: 1, kind: 2 / 3, size: 1, position: 1 / 3, count: 1 }, whole: 1 / 3 });
     expect(s.two).toEqual({ images: 2, attributes: { color: 1, kind: 0, relation: 0.5, count: 1 }, whole: 0 });
     expect(s.whole).toBeCloseTo(1 / 5, 12);
+    // Checks passed: 5 + 4 + 3 (one-shape, 5 each) + 3 + 2 (two-shape, 4 each) = 17 of 23.
+    expect(s.attributes).toBeCloseTo(17 / 23, 12);
     expect(s.seen?.whole).toBeCloseTo(1 / 3, 12);
     expect(s.unseen?.images).toBe(2);
     expect(s.positions.top).toMatchObject({ top: 1, bottom: 1, none: 1, left: 0 });

@@ -23,6 +23,11 @@ export interface AdherenceSummary {
   two: AttributeRates;
   /** Whole-prompt rate over all images. */
   whole: number;
+  /**
+   * Attribute rate over all images: the fraction of (image, attribute) checks that pass. A
+   * graded stand-in for the paper's CLIP score, which moves before whole prompts come right.
+   */
+  attributes: number;
   /** Whole-prompt rate of prompts naming only seen / some unseen colour-kind pairs (when given). */
   seen?: AttributeRates;
   unseen?: AttributeRates;
@@ -46,6 +51,18 @@ function rates(scores: readonly ShapesImageScore[]): AttributeRates {
   return { images: scores.length, attributes, whole: scores.length ? scores.filter((s) => s.whole).length / scores.length : 0 };
 }
 
+function attributeRate(scores: readonly ShapesImageScore[]): number {
+  let right = 0;
+  let checks = 0;
+  for (const s of scores) {
+    for (const v of Object.values(s.attributes)) {
+      right += v ? 1 : 0;
+      checks++;
+    }
+  }
+  return checks ? right / checks : 0;
+}
+
 /**
  * Summarise image scores. `unseen[i]` (optional) marks score i's prompt as naming a held-out
  * combination.
@@ -63,6 +80,7 @@ export function summarizeAdherence(scores: readonly ShapesImageScore[], unseen?:
     one: rates(scores.filter((s) => s.count === 1)),
     two: rates(scores.filter((s) => s.count === 2)),
     whole: scores.filter((s) => s.whole).length / scores.length,
+    attributes: attributeRate(scores),
     positions,
   };
   if (unseen?.some(Boolean)) {

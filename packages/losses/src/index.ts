@@ -23,3 +23,4 @@ export {
   vCosineWeighting,
   vLinearWeighting,
 } from './weightings';
+export { formulationVelocity, processTimeOf } from './formulation-velocity';
