@@ -5,9 +5,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Autoencoder, RectiflowError } from '@rectiflow/core';
+import type { Formulation } from '@rectiflow/losses';
 import { loadMMDiT, MMDiTVelocityModel } from '@rectiflow/mmdit';
 import { SmallTextEncoder, type SmallTextEncoderConfig, WordVocabulary } from '@rectiflow/text-encoders';
-import type { Formulation } from '@rectiflow/losses';
 import { openCheckpoint } from './checkpoint';
 import { autoencoderFor, formulationFor } from './components';
 import type { TrainConfig } from './config';

@@ -1,4 +1,4 @@
-import { createRng, type VelocityFn, tf } from '@rectiflow/core';
+import { createRng, tf, type VelocityFn } from '@rectiflow/core';
 import { type MaybePreconditioned, targetCoefficients } from '@rectiflow/schedules';
 import { describe, expect, it } from 'vitest';
 import { createFormulation } from './create-formulation';
@@ -40,12 +40,27 @@ describe('formulationVelocity', () => {
     const field = formulationVelocity(oracle(f), f);
     const eps = createRng(3).normal([4, C.length]);
     const s = [0.05, 0.3, 0.6, 0.9];
-    const y = tf.tidy(() => tf.add(tf.mul(tf.tensor2d(s, [4, 1]), eps), tf.mul(tf.tensor2d(s.map((v) => 1 - v), [4, 1]), tf.tensor1d(C))));
+    const y = tf.tidy(() =>
+      tf.add(
+        tf.mul(tf.tensor2d(s, [4, 1]), eps),
+        tf.mul(
+          tf.tensor2d(
+            s.map((v) => 1 - v),
+            [4, 1],
+          ),
+          tf.tensor1d(C),
+        ),
+      ),
+    );
     const v = field(y, tf.tensor1d(s), {});
     const expected = tf.tidy(() => tf.div(tf.sub(y, tf.tensor1d(C)), tf.tensor2d(s, [4, 1])));
     const got = v.arraySync() as number[][];
     const want = expected.arraySync() as number[][];
-    got.forEach((row, i) => row.forEach((g, j) => expect(g).toBeCloseTo(want[i][j], 3)));
+    got.forEach((row, i) => {
+      row.forEach((g, j) => {
+        expect(g).toBeCloseTo(want[i][j], 3);
+      });
+    });
     tf.dispose([eps, y, v, expected]);
   });
 
@@ -64,7 +79,11 @@ describe('formulationVelocity', () => {
       tf.dispose([t, v, y]);
       y = stepped;
     }
-    for (const row of y.arraySync() as number[][]) row.forEach((g, j) => expect(g).toBeCloseTo(C[j], 4));
+    for (const row of y.arraySync() as number[][]) {
+      row.forEach((g, j) => {
+        expect(g).toBeCloseTo(C[j], 4);
+      });
+    }
     y.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });

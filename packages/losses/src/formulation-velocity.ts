@@ -12,7 +12,7 @@
  * Processes whose s never reaches 1 (LDM-linear's a_1 > 0) are called at t = 1 for larger s,
  * as diffusion samplers start from unit noise at the last training time.
  */
-import { invalid, type VelocityFn, tf } from '@rectiflow/core';
+import { invalid, tf, type VelocityFn } from '@rectiflow/core';
 import { conversionCoefficients, type MaybePreconditioned } from '@rectiflow/schedules';
 import type { Formulation } from './formulation';
 

@@ -10,6 +10,7 @@ export { createLossWeighting, registerLossWeightings } from './create-loss-weigh
 export { DIFFUSERS_WEIGHTING_SCHEMES, type DiffusersWeightingScheme, diffusersWeighting } from './diffusers-weighting';
 export { type FlowMatchingLossOptions, type FlowMatchingLossResult, flowMatchingLoss, type LossModel } from './flow-matching-loss';
 export type { Formulation } from './formulation';
+export { formulationVelocity, processTimeOf } from './formulation-velocity';
 export { END_OFFSET, lossMultiplier } from './loss-multiplier';
 export { lossByNoiseLevel, type NoiseLevelBin, NoiseLevelTracker } from './noise-level-loss';
 export { ScalarWeighting } from './scalar-weighting';
@@ -23,4 +24,3 @@ export {
   vCosineWeighting,
   vLinearWeighting,
 } from './weightings';
-export { formulationVelocity, processTimeOf } from './formulation-velocity';
