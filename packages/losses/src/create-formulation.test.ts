@@ -1,4 +1,4 @@
-import { create, createRng } from '@rectiflow/core';
+import { create, createRng, register, tf } from '@rectiflow/core';
 import { CosineProcess, EdmProcess, LdmLinearProcess, RectifiedFlowProcess } from '@rectiflow/schedules';
 import { CosMapSampler, LogitNormalSampler, ModeSampler, UniformSampler } from '@rectiflow/timesteps';
 import { describe, expect, it } from 'vitest';
@@ -42,7 +42,7 @@ describe('formulation specs as the paper writes them', () => {
 
   it('unknown and malformed specs fail with a message listing the valid forms', () => {
     const list =
-      /Valid formulations: diffusers\(scheme=logit_normal, logitMean=0, logitStd=1, modeScale=1.29, shift=3, preconditionOutputs=false\), edm\(pMean=-1.2, pStd=1.2\), eps\/cos, eps\/linear\(convention=continuous\), rf\(shift=1\), rf\/cosmap\(shift=1\), rf\/lognorm\(m=0, s=1, shift=1\), rf\/mode\(s=1.29, shift=1\), v\/cos, v\/linear\(convention=continuous\)/;
+      /Valid formulations: custom\(process=rf, sampler=uniform, weighting=rf, output=velocity\), diffusers\(scheme=logit_normal, logitMean=0, logitStd=1, modeScale=1.29, shift=3, preconditionOutputs=false\), edm\(pMean=-1.2, pStd=1.2\), eps\/cos, eps\/linear\(convention=continuous\), rf\(shift=1\), rf\/cosmap\(shift=1\), rf\/lognorm\(m=0, s=1, shift=1\), rf\/mode\(s=1.29, shift=1\), v\/cos, v\/linear\(convention=continuous\)/;
     for (const bad of ['rf/lognormal(0, 1)', 'rf/lognorm(0, 1', 'rf/lognorm(0, -1)', 'rf/mode(3)', 'x0/cos', '']) {
       expect(() => createFormulation(bad), bad).toThrow(FormulationSpecError);
       expect(() => createFormulation(bad), bad).toThrow(list);
@@ -50,6 +50,36 @@ describe('formulation specs as the paper writes them', () => {
     expect(() => createFormulation('rf/lognormal(0, 1)')).toThrow(/^unknown formulation "rf\/lognormal"/);
     expect(() => createFormulation('rf/lognorm(0, 1')).toThrow(/^invalid spec "rf\/lognorm\(0, 1": expected "," or "\)" at column 16/);
     expect(() => createFormulation('rf/mode(3)')).toThrow(/argument "s" got 3; expected a number >= -1 and <= 1.75/);
-    expect(validFormulations()).toHaveLength(10);
+    expect(validFormulations()).toHaveLength(11);
+  });
+});
+
+describe('custom formulations and parts from the registry', () => {
+  it('builds a formulation from any registered process, sampler and weighting', () => {
+    const f = createFormulation('custom(process=cosine, sampler=lognorm(0.5, 1), weighting=eps/cos, output=eps)');
+    expect(f.process).toBeInstanceOf(CosineProcess);
+    expect(f.sampler).toBeInstanceOf(LogitNormalSampler);
+    expect((f.sampler as LogitNormalSampler).m).toBe(0.5);
+    expect(f.weighting.name).toBe('eps/cos');
+    expect(f.output).toBe('eps');
+    // The defaults are the plain rectified flow.
+    const d = createFormulation('custom');
+    expect([d.process.name, d.sampler.name, d.weighting.name, d.output]).toEqual(['rf', 'uniform', 'rf', 'velocity']);
+    expect(() => createFormulation('custom(output=noise)')).toThrow(/output.*one of velocity, eps, x0, F/);
+    expect(() => createFormulation('custom(sampler=nosuch)')).toThrow(/unknown timestep-sampler "nosuch"/);
+  });
+
+  it('uses a user-registered timestep sampler', () => {
+    register('timestep-sampler', 'test-half', {
+      description: 'always t = 0.5 (test)',
+      create: () => ({
+        name: 'test-half',
+        sample: (n: number) => tf.fill([n], 0.5) as tf.Tensor1D,
+        sampleNumbers: (n: number) => new Float64Array(n).fill(0.5),
+        density: (t: number) => (t === 0.5 ? Number.POSITIVE_INFINITY : 0),
+      }),
+    });
+    const f = createFormulation('custom(sampler=test-half)');
+    expect(Array.from(f.sampler.sampleNumbers(3, createRng(0)))).toEqual([0.5, 0.5, 0.5]);
   });
 });

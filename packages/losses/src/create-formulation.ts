@@ -2,9 +2,10 @@
  * The paper's formulations, registered as plugin kind 'formulation', and
  * {@link createFormulation}, which explains the valid forms when a spec is wrong.
  */
-import { create, RectiflowError, registerBuiltin, registry, type SpecNode } from '@rectiflow/core';
-import { CosineProcess, EdmProcess, LdmLinearProcess, RectifiedFlowProcess } from '@rectiflow/schedules';
-import { CosMapSampler, DiffusersSampler, LogitNormalSampler, MODE_SCALE_MAX, ModeSampler, UniformSampler } from '@rectiflow/timesteps';
+import { create, formatSpec, RectiflowError, registerBuiltin, registry, type SpecNode, type SpecValue } from '@rectiflow/core';
+import { createForwardProcess, PROCESS_OUTPUTS, type ProcessOutput } from '@rectiflow/schedules';
+import { createTimestepSampler, MODE_SCALE_MAX } from '@rectiflow/timesteps';
+import { createLossWeighting } from './create-loss-weighting';
 import { DIFFUSERS_WEIGHTING_SCHEMES, type DiffusersWeightingScheme, diffusersWeighting } from './diffusers-weighting';
 import type { Formulation } from './formulation';
 import { edmWeighting, epsCosineWeighting, epsLinearWeighting, rfWeighting, vCosineWeighting, vLinearWeighting } from './weightings';
@@ -16,11 +17,23 @@ function nameOf(spec: SpecNode): string {
   return spec.text || spec.name;
 }
 
+/**
+ * The parts of a formulation come from the registry by spec, so a user who registers a
+ * timestep sampler or a forward process under a built-in's name changes every formulation
+ * that uses it.
+ */
+function sampler(name: string, args: SpecValue[] = [], kwargs: Record<string, SpecValue> = {}): Formulation['sampler'] {
+  return createTimestepSampler(formatSpec({ name, args, kwargs }));
+}
+function process(name: string, kwargs: Record<string, SpecValue> = {}): Formulation['process'] {
+  return createForwardProcess(formatSpec({ name, args: [], kwargs }));
+}
+
 /** Register the built-in formulations (idempotent; runs when this package is imported). */
 export function registerFormulations(): void {
   const rf = (sampler: Formulation['sampler'], spec: SpecNode): Formulation => ({
     name: nameOf(spec),
-    process: new RectifiedFlowProcess(),
+    process: process('rf'),
     sampler,
     weighting: rfWeighting(),
     output: 'velocity',
@@ -28,45 +41,45 @@ export function registerFormulations(): void {
   registerBuiltin('formulation', 'rf', {
     description: 'rectified flow, t ~ U(0, 1), velocity MSE',
     params: [SHIFT],
-    create: (p, spec) => rf(new UniformSampler(p.shift as number), spec),
+    create: (p, spec) => rf(sampler('uniform', [], { shift: p.shift as number }), spec),
   });
   registerBuiltin('formulation', 'rf/lognorm', {
     description: 'rectified flow, logit-normal t (paper best: rf/lognorm(0.00, 1.00))',
     params: [{ name: 'm', type: 'number', default: 0 }, { name: 's', type: 'number', default: 1, greaterThan: 0 }, SHIFT],
-    create: (p, spec) => rf(new LogitNormalSampler(p.m as number, p.s as number, p.shift as number), spec),
+    create: (p, spec) => rf(sampler('lognorm', [p.m as number, p.s as number], { shift: p.shift as number }), spec),
   });
   registerBuiltin('formulation', 'rf/mode', {
     description: 'rectified flow, mode sampling with heavy tails',
     params: [{ name: 's', type: 'number', default: 1.29, min: -1, max: MODE_SCALE_MAX }, SHIFT],
-    create: (p, spec) => rf(new ModeSampler(p.s as number, p.shift as number), spec),
+    create: (p, spec) => rf(sampler('mode', [p.s as number], { shift: p.shift as number }), spec),
   });
   registerBuiltin('formulation', 'rf/cosmap', {
     description: 'rectified flow, CosMap sampling',
     params: [SHIFT],
-    create: (p, spec) => rf(new CosMapSampler(p.shift as number), spec),
+    create: (p, spec) => rf(sampler('cosmap', [], { shift: p.shift as number }), spec),
   });
   registerBuiltin('formulation', 'eps/linear', {
     description: 'LDM-linear schedule, eps prediction, plain eps MSE',
     params: [CONVENTION],
     create: (p, spec): Formulation => {
-      const process = new LdmLinearProcess({ convention: p.convention as 'continuous' });
-      return { name: nameOf(spec), process, sampler: new UniformSampler(), weighting: epsLinearWeighting(process), output: 'eps' };
+      const ldm = process('ldm-linear', { convention: p.convention as string });
+      return { name: nameOf(spec), process: ldm, sampler: sampler('uniform'), weighting: epsLinearWeighting(ldm), output: 'eps' };
     },
   });
   registerBuiltin('formulation', 'v/linear', {
     description: 'LDM-linear schedule, v-objective weighting, velocity (dz/dt) output',
     params: [CONVENTION],
     create: (p, spec): Formulation => {
-      const process = new LdmLinearProcess({ convention: p.convention as 'continuous' });
-      return { name: nameOf(spec), process, sampler: new UniformSampler(), weighting: vLinearWeighting(process), output: 'velocity' };
+      const ldm = process('ldm-linear', { convention: p.convention as string });
+      return { name: nameOf(spec), process: ldm, sampler: sampler('uniform'), weighting: vLinearWeighting(ldm), output: 'velocity' };
     },
   });
   registerBuiltin('formulation', 'eps/cos', {
     description: 'cosine schedule, eps prediction, w = sech(lambda/2)',
     create: (_p, spec): Formulation => ({
       name: nameOf(spec),
-      process: new CosineProcess(),
-      sampler: new UniformSampler(),
+      process: process('cosine'),
+      sampler: sampler('uniform'),
       weighting: epsCosineWeighting(),
       output: 'eps',
     }),
@@ -75,8 +88,8 @@ export function registerFormulations(): void {
     description: 'cosine schedule, v-objective w = exp(-lambda/2), velocity (dz/dt) output',
     create: (_p, spec): Formulation => ({
       name: nameOf(spec),
-      process: new CosineProcess(),
-      sampler: new UniformSampler(),
+      process: process('cosine'),
+      sampler: sampler('uniform'),
       weighting: vCosineWeighting(),
       output: 'velocity',
     }),
@@ -93,17 +106,16 @@ export function registerFormulations(): void {
     ],
     create: (p, spec): Formulation => {
       const scheme = p.scheme as DiffusersWeightingScheme;
-      const sampler = new DiffusersSampler({
-        scheme: scheme === 'logit_normal' || scheme === 'mode' ? scheme : 'uniform',
-        logitMean: p.logitMean as number,
-        logitStd: p.logitStd as number,
-        modeScale: p.modeScale as number,
-        shift: p.shift as number,
-      });
       return {
         name: nameOf(spec),
-        process: new RectifiedFlowProcess(),
-        sampler,
+        process: process('rf'),
+        sampler: sampler('diffusers', [], {
+          scheme: scheme === 'logit_normal' || scheme === 'mode' ? scheme : 'uniform',
+          logitMean: p.logitMean as number,
+          logitStd: p.logitStd as number,
+          modeScale: p.modeScale as number,
+          shift: p.shift as number,
+        }),
         weighting: diffusersWeighting(scheme, p.preconditionOutputs as boolean),
         output: 'velocity',
       };
@@ -117,10 +129,26 @@ export function registerFormulations(): void {
     ],
     create: (p, spec): Formulation => ({
       name: nameOf(spec),
-      process: new EdmProcess({ pMean: p.pMean as number, pStd: p.pStd as number }),
-      sampler: new UniformSampler(),
+      process: process('edm', { pMean: p.pMean as number, pStd: p.pStd as number }),
+      sampler: sampler('uniform'),
       weighting: edmWeighting(p.pMean as number, p.pStd as number),
       output: 'F',
+    }),
+  });
+  registerBuiltin('formulation', 'custom', {
+    description: 'any forward process, timestep sampler and loss weighting from the registry, and the network output',
+    params: [
+      { name: 'process', type: 'spec', default: 'rf', description: 'a forward process spec, e.g. cosine or shift(3, process=rf)' },
+      { name: 'sampler', type: 'spec', default: 'uniform', description: 'a timestep sampler spec, e.g. lognorm(0, 1)' },
+      { name: 'weighting', type: 'spec', default: 'rf', description: 'a loss weighting spec, e.g. rf or eps/cos' },
+      { name: 'output', type: 'string', default: 'velocity', oneOf: PROCESS_OUTPUTS, description: 'what the network predicts' },
+    ],
+    create: (p, spec): Formulation => ({
+      name: nameOf(spec),
+      process: createForwardProcess(p.process as SpecNode),
+      sampler: createTimestepSampler(p.sampler as SpecNode),
+      weighting: createLossWeighting(p.weighting as SpecNode),
+      output: p.output as ProcessOutput,
     }),
   });
 }

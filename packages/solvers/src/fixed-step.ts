@@ -40,14 +40,17 @@ export function solveFixedStep<V>(
   checkGrid('grid', grid, constraints);
   checkFiniteState(ops, x0, `${name}: initial state at t = ${grid[0]}`);
   let nfe = 0;
+  // Every stage of step i tells the field it belongs to step i.
+  let current = 0;
   const counted: VectorField<V> = (x, t) => {
     nfe++;
-    return field(x, t);
+    return field(x, t, current);
   };
   const stepper = factory(counted, grid, ops);
   let x = x0;
   try {
     for (let i = 0; i + 1 < grid.length; i++) {
+      current = i;
       const f0 = counted(x, grid[i]);
       let next: V | undefined;
       try {

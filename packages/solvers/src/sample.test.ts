@@ -1,6 +1,7 @@
-import { NonFiniteError, tf, ValidationError, type VelocityFn, type VelocityModel } from '@rectiflow/core';
+import { NonFiniteError, type OdeSolver, tf, ValidationError, type VelocityFn, type VelocityModel } from '@rectiflow/core';
 import { expectClose, expectNoTensorLeak } from '@rectiflow/core/testing';
 import { describe, expect, it } from 'vitest';
+import { solveFixedStep } from './fixed-step';
 import { noiseLatent, truncateGrid } from './img2img';
 import { sample, sampleWithStats } from './sample';
 import { sd3Sigmas } from './sd3-sigmas';
@@ -161,6 +162,70 @@ describe('skip-layer guidance', () => {
       });
     });
     expect(steps).toEqual([2, 2, 3, 3]);
+  });
+});
+
+describe('skip-layer guidance with user solvers', () => {
+  // A user's solver written against the exported loop: as short as euler.ts, no callback.
+  const userEuler: OdeSolver = {
+    name: 'user-euler',
+    solve: (field, x0, grid, ops) =>
+      solveFixedStep(
+        'user-euler',
+        (_f, g, o) => ({
+          step: (x, f0, i) =>
+            o.combine([
+              [1, x],
+              [g[i + 1] - g[i], f0],
+            ]),
+          dispose: () => {},
+        }),
+        field,
+        x0,
+        grid,
+        ops,
+      ),
+  };
+  // A solver with its own loop that never calls back and never says which step it is on.
+  const bareEuler: OdeSolver = {
+    name: 'bare-euler',
+    solve: (field, x0, grid, ops) => {
+      let x = ops.combine([[1, x0]]);
+      for (let i = 0; i + 1 < grid.length; i++) {
+        const f = field(x, grid[i]);
+        const next = ops.combine([
+          [1, x],
+          [grid[i + 1] - grid[i], f],
+        ]);
+        ops.dispose(f);
+        ops.dispose(x);
+        x = next;
+      }
+      return { x, nfe: grid.length - 1, accepted: grid.length - 1, rejected: 0 };
+    },
+  };
+
+  it.each([
+    ['built on solveFixedStep', userEuler],
+    ['with its own loop and no callback', bareEuler],
+  ])('keeps skip-layer guidance on for a solver %s (steps 2 and 3)', (_label, solver) => {
+    const times: number[] = [];
+    const model: VelocityFn = (x, t, _cond, options) => {
+      if (options?.skipLayers) times.push(t.dataSync()[0]);
+      return tf.zerosLike(x);
+    };
+    const grid = uniformGrid(10);
+    tf.tidy(() => {
+      sample({
+        model,
+        noise: tf.zeros([1, 3]),
+        cond: {},
+        grid,
+        solver,
+        guidance: { scale: 1, skipLayers: { layers: [0], scale: 1, start: 0.1, end: 0.35 } },
+      });
+    });
+    expect(times.map((t) => Math.round(t * 10) / 10)).toEqual([grid[2], grid[3]].map((t) => Math.round(t * 10) / 10));
   });
 });
 

@@ -99,12 +99,22 @@ export function sampleWithStats(options: SampleOptions): SampleResult {
 
   const batched = needsUncond && uncond ? batchConditioning(cond, uncond) : undefined;
   const x0 = options.init ? noiseLatent(options.init.latent, noise, grid[0]) : tf.clone(noise);
-  // Index of the grid interval the current solver step starts in (skip-layer window).
-  let interval = 0;
+  // The skip-layer window counts grid steps: the step a fixed-step solver reports for each stage,
+  // else (adaptive or user solvers) the grid interval containing t, so no solver turns it off.
+  const intervalOf = (t: number) => {
+    let i = 0;
+    while (i + 2 < grid.length && grid[i + 1] >= t) i++;
+    return i;
+  };
   try {
     const slg = guidance.skipLayers;
-    const field = (x: tf.Tensor, t: number) =>
-      guidedVelocity({ model, cond, batched, guidance }, x, t, slg !== undefined && skipLayersActive(slg, interval, totalSteps));
+    const field = (x: tf.Tensor, t: number, step?: number) =>
+      guidedVelocity(
+        { model, cond, batched, guidance },
+        x,
+        t,
+        slg !== undefined && skipLayersActive(slg, step ?? intervalOf(t), totalSteps),
+      );
     const result = solver.solve(field, x0, grid, tensorOps, {
       callback: (s) => {
         if (callback) {
@@ -115,7 +125,6 @@ export function sampleWithStats(options: SampleOptions): SampleResult {
             denoised.dispose();
           }
         }
-        if (s.tNext === grid[interval + 1]) interval++;
       },
     });
     return { x: result.x, nfe: result.nfe, modelCalls, accepted: result.accepted, rejected: result.rejected };

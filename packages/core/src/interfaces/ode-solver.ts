@@ -16,8 +16,12 @@ export interface VectorOps<V> {
   dispose(v: V): void;
 }
 
-/** dx/dt = f(x, t). Returns a new vector, which the solver owns and releases. */
-export type VectorField<V> = (x: V, t: number) => V;
+/**
+ * dx/dt = f(x, t). Returns a new vector, which the solver owns and releases. `step` is the index
+ * of the grid interval the solver is stepping through when it knows it (fixed-step solvers pass
+ * it for every stage of a step); fields that need it fall back to the interval containing t.
+ */
+export type VectorField<V> = (x: V, t: number, step?: number) => V;
 
 /**
  * What a solver reports after each accepted step. The vectors are owned by the solver and
