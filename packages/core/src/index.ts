@@ -15,6 +15,7 @@ export {
   type InitBackendOptions,
   initBackend,
 } from './backend';
+export { definePlugin, type ParamsOf, type ParamValue, type TypedPluginDefinition } from './define-plugin';
 export { formatValue, invalid, NonFiniteError, RectiflowError, ValidationError } from './errors';
 export type { Autoencoder, LatentDistribution } from './interfaces/autoencoder';
 export type { ForwardProcess, Parameterization, ProcessCoefficients } from './interfaces/forward-process';

@@ -2,11 +2,20 @@
  * The paper's formulations, registered as plugin kind 'formulation', and
  * {@link createFormulation}, which explains the valid forms when a spec is wrong.
  */
-import { create, formatSpec, RectiflowError, registerBuiltin, registry, type SpecNode, type SpecValue } from '@rectiflow/core';
-import { createForwardProcess, PROCESS_OUTPUTS, type ProcessOutput } from '@rectiflow/schedules';
+import {
+  create,
+  definePlugin,
+  formatSpec,
+  RectiflowError,
+  registerBuiltin,
+  registry,
+  type SpecNode,
+  type SpecValue,
+} from '@rectiflow/core';
+import { createForwardProcess, PROCESS_OUTPUTS } from '@rectiflow/schedules';
 import { createTimestepSampler, MODE_SCALE_MAX } from '@rectiflow/timesteps';
 import { createLossWeighting } from './create-loss-weighting';
-import { DIFFUSERS_WEIGHTING_SCHEMES, type DiffusersWeightingScheme, diffusersWeighting } from './diffusers-weighting';
+import { DIFFUSERS_WEIGHTING_SCHEMES, diffusersWeighting } from './diffusers-weighting';
 import type { Formulation } from './formulation';
 import { edmWeighting, epsCosineWeighting, epsLinearWeighting, rfWeighting, vCosineWeighting, vLinearWeighting } from './weightings';
 
@@ -38,119 +47,163 @@ export function registerFormulations(): void {
     weighting: rfWeighting(),
     output: 'velocity',
   });
-  registerBuiltin('formulation', 'rf', {
-    description: 'rectified flow, t ~ U(0, 1), velocity MSE',
-    params: [SHIFT],
-    create: (p, spec) => rf(sampler('uniform', [], { shift: p.shift as number }), spec),
-  });
-  registerBuiltin('formulation', 'rf/lognorm', {
-    description: 'rectified flow, logit-normal t (paper best: rf/lognorm(0.00, 1.00))',
-    params: [{ name: 'm', type: 'number', default: 0 }, { name: 's', type: 'number', default: 1, greaterThan: 0 }, SHIFT],
-    create: (p, spec) => rf(sampler('lognorm', [p.m as number, p.s as number], { shift: p.shift as number }), spec),
-  });
-  registerBuiltin('formulation', 'rf/mode', {
-    description: 'rectified flow, mode sampling with heavy tails',
-    params: [{ name: 's', type: 'number', default: 1.29, min: -1, max: MODE_SCALE_MAX }, SHIFT],
-    create: (p, spec) => rf(sampler('mode', [p.s as number], { shift: p.shift as number }), spec),
-  });
-  registerBuiltin('formulation', 'rf/cosmap', {
-    description: 'rectified flow, CosMap sampling',
-    params: [SHIFT],
-    create: (p, spec) => rf(sampler('cosmap', [], { shift: p.shift as number }), spec),
-  });
-  registerBuiltin('formulation', 'eps/linear', {
-    description: 'LDM-linear schedule, eps prediction, plain eps MSE',
-    params: [CONVENTION],
-    create: (p, spec): Formulation => {
-      const ldm = process('ldm-linear', { convention: p.convention as string });
-      return { name: nameOf(spec), process: ldm, sampler: sampler('uniform'), weighting: epsLinearWeighting(ldm), output: 'eps' };
-    },
-  });
-  registerBuiltin('formulation', 'v/linear', {
-    description: 'LDM-linear schedule, v-objective weighting, velocity (dz/dt) output',
-    params: [CONVENTION],
-    create: (p, spec): Formulation => {
-      const ldm = process('ldm-linear', { convention: p.convention as string });
-      return { name: nameOf(spec), process: ldm, sampler: sampler('uniform'), weighting: vLinearWeighting(ldm), output: 'velocity' };
-    },
-  });
-  registerBuiltin('formulation', 'eps/cos', {
-    description: 'cosine schedule, eps prediction, w = sech(lambda/2)',
-    create: (_p, spec): Formulation => ({
-      name: nameOf(spec),
-      process: process('cosine'),
-      sampler: sampler('uniform'),
-      weighting: epsCosineWeighting(),
-      output: 'eps',
+  registerBuiltin(
+    'formulation',
+    'rf',
+    definePlugin({
+      description: 'rectified flow, t ~ U(0, 1), velocity MSE',
+      params: [SHIFT],
+      create: (p, spec) => rf(sampler('uniform', [], { shift: p.shift }), spec),
     }),
-  });
-  registerBuiltin('formulation', 'v/cos', {
-    description: 'cosine schedule, v-objective w = exp(-lambda/2), velocity (dz/dt) output',
-    create: (_p, spec): Formulation => ({
-      name: nameOf(spec),
-      process: process('cosine'),
-      sampler: sampler('uniform'),
-      weighting: vCosineWeighting(),
-      output: 'velocity',
+  );
+  registerBuiltin(
+    'formulation',
+    'rf/lognorm',
+    definePlugin({
+      description: 'rectified flow, logit-normal t (paper best: rf/lognorm(0.00, 1.00))',
+      params: [{ name: 'm', type: 'number', default: 0 }, { name: 's', type: 'number', default: 1, greaterThan: 0 }, SHIFT],
+      create: (p, spec) => rf(sampler('lognorm', [p.m, p.s], { shift: p.shift }), spec),
     }),
-  });
-  registerBuiltin('formulation', 'diffusers', {
-    description: "diffusers' SD3 training scripts (sampling on the shifted sigma table, their weighting); not the paper's",
-    params: [
-      { name: 'scheme', type: 'string', default: 'logit_normal', oneOf: DIFFUSERS_WEIGHTING_SCHEMES },
-      { name: 'logitMean', type: 'number', default: 0 },
-      { name: 'logitStd', type: 'number', default: 1, greaterThan: 0 },
-      { name: 'modeScale', type: 'number', default: 1.29, min: -1, max: MODE_SCALE_MAX },
-      { name: 'shift', type: 'number', default: 3, greaterThan: 0 },
-      { name: 'preconditionOutputs', type: 'boolean', default: false },
-    ],
-    create: (p, spec): Formulation => {
-      const scheme = p.scheme as DiffusersWeightingScheme;
-      return {
+  );
+  registerBuiltin(
+    'formulation',
+    'rf/mode',
+    definePlugin({
+      description: 'rectified flow, mode sampling with heavy tails',
+      params: [{ name: 's', type: 'number', default: 1.29, min: -1, max: MODE_SCALE_MAX }, SHIFT],
+      create: (p, spec) => rf(sampler('mode', [p.s], { shift: p.shift }), spec),
+    }),
+  );
+  registerBuiltin(
+    'formulation',
+    'rf/cosmap',
+    definePlugin({
+      description: 'rectified flow, CosMap sampling',
+      params: [SHIFT],
+      create: (p, spec) => rf(sampler('cosmap', [], { shift: p.shift }), spec),
+    }),
+  );
+  registerBuiltin(
+    'formulation',
+    'eps/linear',
+    definePlugin({
+      description: 'LDM-linear schedule, eps prediction, plain eps MSE',
+      params: [CONVENTION],
+      create: (p, spec): Formulation => {
+        const ldm = process('ldm-linear', { convention: p.convention });
+        return { name: nameOf(spec), process: ldm, sampler: sampler('uniform'), weighting: epsLinearWeighting(ldm), output: 'eps' };
+      },
+    }),
+  );
+  registerBuiltin(
+    'formulation',
+    'v/linear',
+    definePlugin({
+      description: 'LDM-linear schedule, v-objective weighting, velocity (dz/dt) output',
+      params: [CONVENTION],
+      create: (p, spec): Formulation => {
+        const ldm = process('ldm-linear', { convention: p.convention });
+        return { name: nameOf(spec), process: ldm, sampler: sampler('uniform'), weighting: vLinearWeighting(ldm), output: 'velocity' };
+      },
+    }),
+  );
+  registerBuiltin(
+    'formulation',
+    'eps/cos',
+    definePlugin({
+      description: 'cosine schedule, eps prediction, w = sech(lambda/2)',
+      create: (_p, spec): Formulation => ({
         name: nameOf(spec),
-        process: process('rf'),
-        sampler: sampler('diffusers', [], {
-          scheme: scheme === 'logit_normal' || scheme === 'mode' ? scheme : 'uniform',
-          logitMean: p.logitMean as number,
-          logitStd: p.logitStd as number,
-          modeScale: p.modeScale as number,
-          shift: p.shift as number,
-        }),
-        weighting: diffusersWeighting(scheme, p.preconditionOutputs as boolean),
+        process: process('cosine'),
+        sampler: sampler('uniform'),
+        weighting: epsCosineWeighting(),
+        output: 'eps',
+      }),
+    }),
+  );
+  registerBuiltin(
+    'formulation',
+    'v/cos',
+    definePlugin({
+      description: 'cosine schedule, v-objective w = exp(-lambda/2), velocity (dz/dt) output',
+      create: (_p, spec): Formulation => ({
+        name: nameOf(spec),
+        process: process('cosine'),
+        sampler: sampler('uniform'),
+        weighting: vCosineWeighting(),
         output: 'velocity',
-      };
-    },
-  });
-  registerBuiltin('formulation', 'edm', {
-    description: 'EDM: log sigma ~ N(P_m, P_s^2), preconditioned F output, EDM weighting',
-    params: [
-      { name: 'pMean', type: 'number', default: -1.2 },
-      { name: 'pStd', type: 'number', default: 1.2, greaterThan: 0 },
-    ],
-    create: (p, spec): Formulation => ({
-      name: nameOf(spec),
-      process: process('edm', { pMean: p.pMean as number, pStd: p.pStd as number }),
-      sampler: sampler('uniform'),
-      weighting: edmWeighting(p.pMean as number, p.pStd as number),
-      output: 'F',
+      }),
     }),
-  });
-  registerBuiltin('formulation', 'custom', {
-    description: 'any forward process, timestep sampler and loss weighting from the registry, and the network output',
-    params: [
-      { name: 'process', type: 'spec', default: 'rf', description: 'a forward process spec, e.g. cosine or shift(3, process=rf)' },
-      { name: 'sampler', type: 'spec', default: 'uniform', description: 'a timestep sampler spec, e.g. lognorm(0, 1)' },
-      { name: 'weighting', type: 'spec', default: 'rf', description: 'a loss weighting spec, e.g. rf or eps/cos' },
-      { name: 'output', type: 'string', default: 'velocity', oneOf: PROCESS_OUTPUTS, description: 'what the network predicts' },
-    ],
-    create: (p, spec): Formulation => ({
-      name: nameOf(spec),
-      process: createForwardProcess(p.process as SpecNode),
-      sampler: createTimestepSampler(p.sampler as SpecNode),
-      weighting: createLossWeighting(p.weighting as SpecNode),
-      output: p.output as ProcessOutput,
+  );
+  registerBuiltin(
+    'formulation',
+    'diffusers',
+    definePlugin({
+      description: "diffusers' SD3 training scripts (sampling on the shifted sigma table, their weighting); not the paper's",
+      params: [
+        { name: 'scheme', type: 'string', default: 'logit_normal', oneOf: DIFFUSERS_WEIGHTING_SCHEMES },
+        { name: 'logitMean', type: 'number', default: 0 },
+        { name: 'logitStd', type: 'number', default: 1, greaterThan: 0 },
+        { name: 'modeScale', type: 'number', default: 1.29, min: -1, max: MODE_SCALE_MAX },
+        { name: 'shift', type: 'number', default: 3, greaterThan: 0 },
+        { name: 'preconditionOutputs', type: 'boolean', default: false },
+      ],
+      create: (p, spec): Formulation => {
+        const scheme = p.scheme;
+        return {
+          name: nameOf(spec),
+          process: process('rf'),
+          sampler: sampler('diffusers', [], {
+            scheme: scheme === 'logit_normal' || scheme === 'mode' ? scheme : 'uniform',
+            logitMean: p.logitMean,
+            logitStd: p.logitStd,
+            modeScale: p.modeScale,
+            shift: p.shift,
+          }),
+          weighting: diffusersWeighting(scheme, p.preconditionOutputs),
+          output: 'velocity',
+        };
+      },
     }),
-  });
+  );
+  registerBuiltin(
+    'formulation',
+    'edm',
+    definePlugin({
+      description: 'EDM: log sigma ~ N(P_m, P_s^2), preconditioned F output, EDM weighting',
+      params: [
+        { name: 'pMean', type: 'number', default: -1.2 },
+        { name: 'pStd', type: 'number', default: 1.2, greaterThan: 0 },
+      ],
+      create: (p, spec): Formulation => ({
+        name: nameOf(spec),
+        process: process('edm', { pMean: p.pMean, pStd: p.pStd }),
+        sampler: sampler('uniform'),
+        weighting: edmWeighting(p.pMean, p.pStd),
+        output: 'F',
+      }),
+    }),
+  );
+  registerBuiltin(
+    'formulation',
+    'custom',
+    definePlugin({
+      description: 'any forward process, timestep sampler and loss weighting from the registry, and the network output',
+      params: [
+        { name: 'process', type: 'spec', default: 'rf', description: 'a forward process spec, e.g. cosine or shift(3, process=rf)' },
+        { name: 'sampler', type: 'spec', default: 'uniform', description: 'a timestep sampler spec, e.g. lognorm(0, 1)' },
+        { name: 'weighting', type: 'spec', default: 'rf', description: 'a loss weighting spec, e.g. rf or eps/cos' },
+        { name: 'output', type: 'string', default: 'velocity', oneOf: PROCESS_OUTPUTS, description: 'what the network predicts' },
+      ],
+      create: (p, spec): Formulation => ({
+        name: nameOf(spec),
+        process: createForwardProcess(p.process),
+        sampler: createTimestepSampler(p.sampler),
+        weighting: createLossWeighting(p.weighting),
+        output: p.output,
+      }),
+    }),
+  );
 }
 
 registerFormulations();

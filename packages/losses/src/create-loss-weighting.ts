@@ -2,10 +2,10 @@
  * The built-in loss weightings, registered as plugin kind 'loss-weighting', and
  * {@link createLossWeighting}.
  */
-import { create, type LossWeighting, registerBuiltin, type SpecNode } from '@rectiflow/core';
+import { create, definePlugin, type LossWeighting, registerBuiltin, type SpecNode } from '@rectiflow/core';
 import { createForwardProcess } from '@rectiflow/schedules';
 import { createTimestepSampler } from '@rectiflow/timesteps';
-import { DIFFUSERS_WEIGHTING_SCHEMES, type DiffusersWeightingScheme, diffusersWeighting } from './diffusers-weighting';
+import { DIFFUSERS_WEIGHTING_SCHEMES, diffusersWeighting } from './diffusers-weighting';
 import {
   densityWeighting,
   edmWeighting,
@@ -20,41 +20,61 @@ const VP_PROCESS = { name: 'process', type: 'spec', default: 'ldm-linear', descr
 
 /** Register the built-in weightings (idempotent; runs when this package is imported). */
 export function registerLossWeightings(): void {
-  registerBuiltin('loss-weighting', 'rf', { description: 'w = t/(1-t)', create: () => rfWeighting() });
-  registerBuiltin('loss-weighting', 'edm', {
-    description: 'w = N(lambda; -2 P_m, (2 P_s)^2) (e^-lambda + sigma_data^2)',
-    params: [
-      { name: 'pMean', type: 'number', default: -1.2 },
-      { name: 'pStd', type: 'number', default: 1.2, greaterThan: 0 },
-      { name: 'sigmaData', type: 'number', default: 0.5, greaterThan: 0 },
-    ],
-    create: (p) => edmWeighting(p.pMean as number, p.pStd as number, p.sigmaData as number),
-  });
-  registerBuiltin('loss-weighting', 'eps/cos', { description: 'w = sech(lambda/2)', create: () => epsCosineWeighting() });
-  registerBuiltin('loss-weighting', 'v/cos', { description: 'w = exp(-lambda/2)', create: () => vCosineWeighting() });
-  registerBuiltin('loss-weighting', 'eps/linear', {
-    description: "w = -2/lambda' (plain eps MSE)",
-    params: [VP_PROCESS],
-    create: (p) => epsLinearWeighting(createForwardProcess(p.process as SpecNode)),
-  });
-  registerBuiltin('loss-weighting', 'v/linear', {
-    description: "w = -2 (1 + e^-lambda)/lambda' (plain v MSE)",
-    params: [VP_PROCESS],
-    create: (p) => vLinearWeighting(createForwardProcess(p.process as SpecNode)),
-  });
-  registerBuiltin('loss-weighting', 'diffusers', {
-    description: "diffusers' compute_loss_weighting_for_sd3 (+ precondition_outputs) for rf velocity",
-    params: [
-      { name: 'scheme', type: 'string', default: 'none', oneOf: DIFFUSERS_WEIGHTING_SCHEMES },
-      { name: 'preconditionOutputs', type: 'boolean', default: false },
-    ],
-    create: (p) => diffusersWeighting(p.scheme as DiffusersWeightingScheme, p.preconditionOutputs as boolean),
-  });
-  registerBuiltin('loss-weighting', 'density', {
-    description: 'w = t/(1-t) pi(t) for a timestep sampler',
-    params: [{ name: 'sampler', type: 'spec' }],
-    create: (p) => densityWeighting(createTimestepSampler(p.sampler as SpecNode)),
-  });
+  registerBuiltin('loss-weighting', 'rf', definePlugin({ description: 'w = t/(1-t)', create: () => rfWeighting() }));
+  registerBuiltin(
+    'loss-weighting',
+    'edm',
+    definePlugin({
+      description: 'w = N(lambda; -2 P_m, (2 P_s)^2) (e^-lambda + sigma_data^2)',
+      params: [
+        { name: 'pMean', type: 'number', default: -1.2 },
+        { name: 'pStd', type: 'number', default: 1.2, greaterThan: 0 },
+        { name: 'sigmaData', type: 'number', default: 0.5, greaterThan: 0 },
+      ],
+      create: (p) => edmWeighting(p.pMean, p.pStd, p.sigmaData),
+    }),
+  );
+  registerBuiltin('loss-weighting', 'eps/cos', definePlugin({ description: 'w = sech(lambda/2)', create: () => epsCosineWeighting() }));
+  registerBuiltin('loss-weighting', 'v/cos', definePlugin({ description: 'w = exp(-lambda/2)', create: () => vCosineWeighting() }));
+  registerBuiltin(
+    'loss-weighting',
+    'eps/linear',
+    definePlugin({
+      description: "w = -2/lambda' (plain eps MSE)",
+      params: [VP_PROCESS],
+      create: (p) => epsLinearWeighting(createForwardProcess(p.process)),
+    }),
+  );
+  registerBuiltin(
+    'loss-weighting',
+    'v/linear',
+    definePlugin({
+      description: "w = -2 (1 + e^-lambda)/lambda' (plain v MSE)",
+      params: [VP_PROCESS],
+      create: (p) => vLinearWeighting(createForwardProcess(p.process)),
+    }),
+  );
+  registerBuiltin(
+    'loss-weighting',
+    'diffusers',
+    definePlugin({
+      description: "diffusers' compute_loss_weighting_for_sd3 (+ precondition_outputs) for rf velocity",
+      params: [
+        { name: 'scheme', type: 'string', default: 'none', oneOf: DIFFUSERS_WEIGHTING_SCHEMES },
+        { name: 'preconditionOutputs', type: 'boolean', default: false },
+      ],
+      create: (p) => diffusersWeighting(p.scheme, p.preconditionOutputs),
+    }),
+  );
+  registerBuiltin(
+    'loss-weighting',
+    'density',
+    definePlugin({
+      description: 'w = t/(1-t) pi(t) for a timestep sampler',
+      params: [{ name: 'sampler', type: 'spec' }],
+      create: (p) => densityWeighting(createTimestepSampler(p.sampler)),
+    }),
+  );
 }
 
 registerLossWeightings();
