@@ -25,6 +25,11 @@ function projectsUnder(folder: 'packages' | 'apps') {
     }));
 }
 
-export const projects = [...projectsUnder('packages'), ...projectsUnder('apps')];
+/** Examples are tested from outside, against the built packages (one test file each). */
+const examples = existsSync(`${root}examples`)
+  ? [{ extends: true as const, test: { name: 'examples', root: './examples', include: ['*.test.ts'] } }]
+  : [];
+
+export const projects = [...projectsUnder('packages'), ...projectsUnder('apps'), ...examples];
 
 export default projects;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { QUICK_FORMULATIONS, TABLE1_FORMULATIONS } from './formulation-sets';
 import { LIMITS, parseStudyArgs, parseStudyConfig, QUICK_DEFAULTS, studyHelpText } from './study-config';
-import { planStudy, shardTasks } from './study-plan';
+import { formulationSlug, planStudy, shardTasks } from './study-plan';
 
 describe('study configuration', () => {
   it("defaults to the paper's Table 1 set with an equal step budget, EMA and raw weights, 5 and 25 Euler steps", () => {
@@ -92,5 +92,15 @@ describe('study configuration', () => {
     expect(tasks[0].train.dataset).toMatch(/size=32/);
     expect(tasks[0].train.model).toMatch(/posGrid=8/);
     expect(tasks[0].evaluation).toMatchObject({ kind: 'shift', targetSize: 64 });
+  });
+});
+
+describe('run folder names', () => {
+  it('keep the sign of negative arguments, so specs that differ in a sign never share a folder', () => {
+    expect(formulationSlug('rf/lognorm(0.00, 1.00)')).toBe('rf-lognorm-0.00-1.00');
+    expect(formulationSlug('rf/lognorm(-0.50, 1.00)')).toBe('rf-lognorm-m0.50-1.00');
+    expect(formulationSlug('rf/lognorm(0.50, 1.00)')).toBe('rf-lognorm-0.50-1.00');
+    expect(formulationSlug('edm(-1.20, 1.20)')).toBe('edm-m1.20-1.20');
+    expect(formulationSlug('rf/mode(s=-0.5)')).toBe('rf-mode-s-m0.5');
   });
 });

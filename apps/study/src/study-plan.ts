@@ -38,9 +38,14 @@ export interface StudyTask {
   evaluation: EvalPlan;
 }
 
-/** A file-name-safe slug of a formulation spec: `rf/lognorm(0.00, 1.00)` -> `rf-lognorm-0.00-1.00`. */
+/**
+ * A file-name-safe slug of a formulation spec: `rf/lognorm(0.00, 1.00)` -> `rf-lognorm-0.00-1.00`;
+ * a negative number keeps its sign as `m` (`rf/lognorm(-0.50, 1.00)` -> `rf-lognorm-m0.50-1.00`),
+ * so two specs that differ in a sign never share a run folder.
+ */
 export function formulationSlug(spec: string): string {
   return spec
+    .replace(/(^|[(,=\s])-(?=[\d.])/g, '$1m')
     .replace(/[^A-Za-z0-9.+-]+/g, '-')
     .replace(/-+/g, '-')
     .replace(/^-|-$/g, '');
