@@ -56,7 +56,7 @@ test('all three in a formulation: a finite loss, and sampling with the plugin so
       const b = tf.tensor2d(Array.from(times, (s) => [f.process.b(s)]));
       return tf.div(tf.sub(z, tf.mul(a, tf.tensor1d(C))), b);
     });
-  const x0 = tf.tile(tf.tensor2d([C]), [8, 1]);
+  const x0 = tf.tidy(() => tf.tile(tf.tensor2d([C]), [8, 1]));
   const { loss, perSample } = flowMatchingLoss({ ...f, model: network, x0, rng: createRng(2) });
   assert.ok(loss.dataSync()[0] < 1e-8, `the exact network has loss ${loss.dataSync()[0]}`);
   const noise = createRng(3).normal([2, 3]);
