@@ -3,7 +3,7 @@
  * clipping, over named variables. Its whole state (step, first and second moments) is
  * exposed as named tensors, so a checkpoint restores it exactly.
  */
-import { checkNumber, tf } from '@rectiflow/core';
+import { checkNumber, checkWeights, tf } from '@rectiflow/core';
 
 /** AdamW hyper-parameters. */
 export interface AdamWOptions {
@@ -107,18 +107,14 @@ export class AdamW {
   /** Restore a state saved with {@link AdamW.state}; every tensor must be present with the right shape. */
   load(step: number, tensors: ReadonlyMap<string, tf.Tensor>): void {
     checkNumber('optimizer step', step, { integer: true, min: 0 });
-    for (const [prefix, store] of [
+    const stores = [
       ['m', this.m],
       ['v', this.v],
-    ] as const) {
-      for (const [name, variable] of store) {
-        const t = tensors.get(`${prefix}.${name}`);
-        if (!t) throw new Error(`optimizer state: missing tensor ${prefix}.${name}`);
-        if (t.shape.join() !== variable.shape.join()) {
-          throw new Error(`optimizer state: ${prefix}.${name} has shape [${t.shape}], expected [${variable.shape}]`);
-        }
-        variable.assign(t);
-      }
+    ] as const;
+    const expected = new Map(stores.flatMap(([prefix, store]) => [...store].map(([name, v]) => [`${prefix}.${name}`, v.shape] as const)));
+    checkWeights('optimizer state', tensors, expected, { allowUnexpected: true });
+    for (const [prefix, store] of stores) {
+      for (const [name, variable] of store) variable.assign(tensors.get(`${prefix}.${name}`) as tf.Tensor);
     }
     this.step = step;
   }

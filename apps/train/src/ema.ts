@@ -2,7 +2,7 @@
  * An exponential moving average of named variables: shadow = d * shadow + (1 - d) * param,
  * with the usual warm-up d_t = min(decay, (1 + t) / (10 + t)).
  */
-import { checkNumber, tf } from '@rectiflow/core';
+import { checkNumber, checkWeights, tf } from '@rectiflow/core';
 
 export class Ema {
   readonly shadow = new Map<string, tf.Variable>();
@@ -36,11 +36,8 @@ export class Ema {
 
   /** Restore shadows and the update count. */
   load(updates: number, tensors: ReadonlyMap<string, tf.Tensor>): void {
-    for (const [name, s] of this.shadow) {
-      const t = tensors.get(name);
-      if (!t || t.shape.join() !== s.shape.join()) throw new Error(`EMA state: tensor ${name} missing or misshaped`);
-      s.assign(t);
-    }
+    checkWeights('EMA state', tensors, new Map([...this.shadow].map(([name, s]) => [name, s.shape])), { allowUnexpected: true });
+    for (const [name, s] of this.shadow) s.assign(tensors.get(name) as tf.Tensor);
     this.updates = updates;
   }
 

@@ -6,7 +6,7 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { createRng, NonFiniteError, RectiflowError, type Rng, type RngState, registry, tf } from '@rectiflow/core';
+import { checkWeights, createRng, NonFiniteError, RectiflowError, type Rng, type RngState, registry, tf } from '@rectiflow/core';
 import { colorAdherence, createShapesDataset, DataLoader, type LoaderState } from '@rectiflow/data';
 import { flowMatchingLoss } from '@rectiflow/losses';
 import { loadMMDiT } from '@rectiflow/mmdit';
@@ -189,13 +189,12 @@ export class Trainer {
     const model = await loadMMDiT(join(ckpt.dir, 'model.safetensors'));
     const fresh = this.parts.model.model.parameters();
     const loaded = new Map(model.parameters().map((e) => [e.key, e.variable]));
-    for (const e of fresh) {
-      const src = loaded.get(e.key);
-      if (!src || src.shape.join() !== e.variable.shape.join())
-        throw new RectiflowError(`resume: model tensor ${e.key} missing or misshaped`);
-      e.variable.assign(src);
+    try {
+      checkWeights(`resume: ${ckpt.dir}/model.safetensors`, loaded, new Map(fresh.map((e) => [e.key, e.variable.shape])));
+      for (const e of fresh) e.variable.assign(loaded.get(e.key) as tf.Variable);
+    } finally {
+      model.dispose();
     }
-    model.dispose();
     const text = await ckpt.open('text-encoder');
     const textWeights = await text.tensors();
     await text.close();

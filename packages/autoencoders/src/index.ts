@@ -67,4 +67,4 @@ export {
   type TrainTinyAutoencoderResult,
   trainTinyAutoencoder,
 } from './train-tiny-autoencoder';
-export { type TensorMap, WeightMismatchError, type WeightProblem, type WeightSource } from './weights';
+export type { TensorMap } from './weights';

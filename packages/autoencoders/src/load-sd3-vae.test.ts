@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createRng, tf, ValidationError } from '@rectiflow/core';
+import { createRng, tf, ValidationError, WeightMismatchError } from '@rectiflow/core';
 import { expectClose } from '@rectiflow/core/testing';
 import { addPrefix, serializeSafetensors } from '@rectiflow/safetensors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,6 @@ import { createRandomSD3VAE } from './random-sd3-vae';
 import { SD3VAE } from './sd3-vae';
 import { SD3_VAE_CONFIG, sd3VaeWeightShapes } from './sd3-vae-config';
 import { readAll, VAE_IO, VAE_WEIGHTS } from './test-helpers';
-import { WeightMismatchError } from './weights';
 
 const TINY = { ch: 32, chMult: [1, 2], numResBlocks: 1, imageChannels: 3, latentChannels: 16 };
 let weights: Map<string, tf.Tensor>;

@@ -3,12 +3,13 @@
  * `first_stage_model.` prefix of single-file SD3 checkpoints, configuration read from the
  * tensor shapes.
  */
-import { formatValue, tf } from '@rectiflow/core';
+import { formatValue, tf, WeightMismatchError } from '@rectiflow/core';
+import type { WeightSource } from '@rectiflow/safetensors';
 import { findPrefix } from '@rectiflow/safetensors';
 import type { LatentFormat } from './latent-format';
 import { SD3VAE } from './sd3-vae';
 import { inferSD3VAEConfig, type SD3VAEConfig } from './sd3-vae-config';
-import { loadWeights, WeightMismatchError, type WeightSource, weightKeys } from './weights';
+import { loadWeights, weightKeys } from './weights';
 
 /** The prefixes {@link loadSD3VAE} looks for, in order. */
 export const SD3_VAE_PREFIXES: readonly string[] = ['first_stage_model.', ''];

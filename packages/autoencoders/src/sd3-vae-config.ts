@@ -2,12 +2,11 @@
  * The configuration of the SD3 (LDM) autoencoder, the tensor keys and shapes it implies,
  * and how to read a configuration back from a checkpoint's shapes.
  */
-import { checkNumber, formatValue, invalid } from '@rectiflow/core';
+import { checkNumber, formatValue, invalid, WeightMismatchError } from '@rectiflow/core';
 import { attentionBlockShapes } from './attention-block';
 import { downsampleShapes } from './downsample';
 import { resnetBlockShapes } from './resnet-block';
 import { upsampleShapes } from './upsample';
-import { WeightMismatchError } from './weights';
 
 /** The architecture of an SD3-style VAE. Names follow the official `VAEEncoder`/`VAEDecoder` arguments. */
 export interface SD3VAEConfig {

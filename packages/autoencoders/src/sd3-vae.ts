@@ -2,7 +2,7 @@
  * The SD3 autoencoder as an `Autoencoder`: NCHW images in [-1, 1] to normalised
  * latents and back.
  */
-import { type Autoencoder, type LatentDistribution, RectiflowError, type Rng, tf } from '@rectiflow/core';
+import { type Autoencoder, checkWeights, type LatentDistribution, RectiflowError, type Rng, tf } from '@rectiflow/core';
 import { checkNCHW } from './check-images';
 import { sampleLatent, splitMoments } from './latent-distribution';
 import { checkLatentFormat, type LatentFormat, processIn, processOut, SD3_LATENT_FORMAT } from './latent-format';
@@ -16,7 +16,6 @@ import {
 } from './sd3-vae-config';
 import { VAEDecoder } from './vae-decoder';
 import { VAEEncoder } from './vae-encoder';
-import { checkWeights } from './weights';
 
 /** Options of the {@link SD3VAE} constructor. */
 export interface SD3VAEOptions {

@@ -3,10 +3,11 @@
  * latent normalisation travel in the file's `__metadata__`.
  */
 import { formatValue, invalid, tf } from '@rectiflow/core';
+import type { WeightSource } from '@rectiflow/safetensors';
 import { serializeSafetensors, writeSafetensors } from '@rectiflow/safetensors';
 import { checkLatentFormat, type LatentFormat } from './latent-format';
 import { checkTinyAutoencoderConfig, TinyAutoencoder, type TinyAutoencoderConfig } from './tiny-autoencoder';
-import { loadWeights, type WeightSource } from './weights';
+import { loadWeights } from './weights';
 
 /** The `format` metadata value of a saved tiny autoencoder. */
 export const TINY_AUTOENCODER_FORMAT = 'rectiflow/tiny-ae';

@@ -1,8 +1,7 @@
-import { createRng, tf } from '@rectiflow/core';
+import { createRng, tf, WeightMismatchError } from '@rectiflow/core';
 import { expectClose, expectNoTensorLeak } from '@rectiflow/core/testing';
 import { describe, expect, it } from 'vitest';
 import { TinyAutoencoder, tinyAutoencoderWeightShapes } from './tiny-autoencoder';
-import { WeightMismatchError } from './weights';
 
 describe('TinyAutoencoder', () => {
   it('maps images to latents p times smaller and back', () => {

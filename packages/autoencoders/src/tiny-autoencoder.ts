@@ -4,14 +4,23 @@
  * as in the SD3 VAE) or plain (a deterministic latent). Built only from 2-D matmuls,
  * reshapes and transposes, so it trains on the wasm backend.
  */
-import { type Autoencoder, checkNumber, createRng, invalid, type LatentDistribution, RectiflowError, type Rng, tf } from '@rectiflow/core';
+import {
+  type Autoencoder,
+  checkNumber,
+  checkWeights,
+  createRng,
+  invalid,
+  type LatentDistribution,
+  RectiflowError,
+  type Rng,
+  tf,
+} from '@rectiflow/core';
 import { checkNCHW } from './check-images';
 import { dense } from './dense';
 import { LOGVAR_RANGE, sampleLatent } from './latent-distribution';
 import { checkLatentFormat, IDENTITY_LATENT_FORMAT, type LatentFormat, processIn, processOut } from './latent-format';
 import { nchwToRows, patchify, rowsToNCHW, unpatchify } from './patchify';
 import { silu } from './silu';
-import { checkWeights } from './weights';
 
 /** The architecture of a {@link TinyAutoencoder}. */
 export interface TinyAutoencoderConfig {

@@ -53,3 +53,4 @@ export {
   describeNumber,
   type NumberConstraints,
 } from './validate';
+export { checkWeights, WeightMismatchError, type WeightProblem, weightProblems } from './weight-mismatch-error';

@@ -10,7 +10,6 @@ export { geluTanh, silu } from './activations';
 export { AdaLNModulation, layerNormModulate, modulate } from './adaln-modulation';
 export { attendHeads, mergeHeads, scaledDotProductAttention, splitHeads } from './attention';
 export { type AttentionProjectionOptions, AttentionProjections, type QKV } from './attention-projections';
-export { CheckpointError } from './checkpoint-error';
 export { type MMDiTConfig, type MMDiTOptions, resolveMMDiTConfig } from './config';
 export { ContextEmbedder } from './context-embedder';
 export { diffusersToOfficial, officialToDiffusers } from './diffusers-keys';
@@ -24,7 +23,6 @@ export { Linear, type LinearOptions } from './linear';
 export {
   type LoadMMDiTOptions,
   loadMMDiT,
-  type MMDiTSource,
   OFFICIAL_PREFIXES,
   type SaveMMDiTOptions,
   saveMMDiT,

@@ -52,8 +52,8 @@ describe('inferMMDiTConfig', () => {
   it('names what is missing or malformed', () => {
     const shapes = checkpointShapes(2, { qkNorm: false, dual: [], grid: 4 });
     shapes.set('pos_embed', [1, 15, 128]);
-    expect(() => inferMMDiTConfig(shapes)).toThrow('checkpoint tensor "pos_embed" has 15 positions; expected a square M*M grid');
+    expect(() => inferMMDiTConfig(shapes)).toThrow('"pos_embed": has 15 positions; expected a square M*M grid');
     shapes.delete('x_embedder.proj.weight');
-    expect(() => inferMMDiTConfig(shapes)).toThrow('checkpoint tensor "x_embedder.proj.weight" is missing');
+    expect(() => inferMMDiTConfig(shapes)).toThrow('"x_embedder.proj.weight": is missing; it is needed to infer the MM-DiT architecture');
   });
 });

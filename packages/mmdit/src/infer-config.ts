@@ -1,4 +1,4 @@
-import { CheckpointError } from './checkpoint-error';
+import { WeightMismatchError } from '@rectiflow/core';
 import type { MMDiTConfig, MMDiTOptions } from './config';
 import { resolveMMDiTConfig } from './config';
 
@@ -8,14 +8,13 @@ export type ShapeMap = ReadonlyMap<string, readonly number[]>;
 function need(shapes: ShapeMap, key: string, rank: number): readonly number[] {
   const s = shapes.get(key);
   if (!s)
-    throw new CheckpointError(
-      key,
-      null,
-      null,
-      `checkpoint tensor ${JSON.stringify(key)} is missing; it is needed to infer the MM-DiT architecture`,
-    );
+    throw new WeightMismatchError('MM-DiT checkpoint', [
+      { key, problem: 'missing', detail: 'is missing; it is needed to infer the MM-DiT architecture' },
+    ]);
   if (s.length !== rank)
-    throw new CheckpointError(key, null, s, `checkpoint tensor ${JSON.stringify(key)} has shape [${s.join(', ')}]; expected rank ${rank}`);
+    throw new WeightMismatchError('MM-DiT checkpoint', [
+      { key, problem: 'shape', found: [...s], detail: `has shape [${s.join(', ')}]; expected rank ${rank}` },
+    ]);
   return s;
 }
 
@@ -39,20 +38,25 @@ export function inferMMDiTConfig(shapes: ShapeMap, overrides: MMDiTOptions = {})
     if (key === `joint_blocks.${i}.x_block.attn2.qkv.weight`) dual.push(i);
   }
   if (depth === 0)
-    throw new CheckpointError('joint_blocks.0.x_block.attn.qkv.weight', null, null, 'the checkpoint has no joint_blocks.{i} tensors');
+    throw new WeightMismatchError('MM-DiT checkpoint', [
+      { key: 'joint_blocks.0.x_block.attn.qkv.weight', problem: 'missing', detail: 'the checkpoint has no joint_blocks.{i} tensors' },
+    ]);
   const pos = need(shapes, 'pos_embed', 3);
   const posEmbedMaxSize = Math.round(Math.sqrt(pos[1]));
   if (posEmbedMaxSize * posEmbedMaxSize !== pos[1]) {
-    throw new CheckpointError('pos_embed', null, pos, `checkpoint tensor "pos_embed" has ${pos[1]} positions; expected a square M*M grid`);
+    throw new WeightMismatchError('MM-DiT checkpoint', [
+      { key: 'pos_embed', problem: 'shape', found: [...pos], detail: `has ${pos[1]} positions; expected a square M*M grid` },
+    ]);
   }
   const lnQ = shapes.get('joint_blocks.0.x_block.attn.ln_q.weight');
   if (shapes.has('joint_blocks.0.x_block.attn.ln_q.bias')) {
-    throw new CheckpointError(
-      'joint_blocks.0.x_block.attn.ln_q.bias',
-      null,
-      null,
-      'LayerNorm q/k norm ("ln") is not supported; only RMSNorm ("rms")',
-    );
+    throw new WeightMismatchError('MM-DiT checkpoint', [
+      {
+        key: 'joint_blocks.0.x_block.attn.ln_q.bias',
+        problem: 'unexpected',
+        detail: 'LayerNorm q/k norm ("ln") is not supported; only RMSNorm ("rms")',
+      },
+    ]);
   }
   const heads = lnQ ? hidden / lnQ[0] : hidden % 64 === 0 ? hidden / 64 : depth;
   const fc1 = need(shapes, 'joint_blocks.0.x_block.mlp.fc1.weight', 2);

@@ -1,10 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tf } from '@rectiflow/core';
+import { tf, WeightMismatchError } from '@rectiflow/core';
 import { readSafetensors, serializeSafetensors } from '@rectiflow/safetensors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointError } from './checkpoint-error';
 import { loadMMDiT, saveMMDiT } from './load-mmdit';
 import { MMDiT } from './mmdit';
 import { bitEqual, readTestTensors, TINY, testData, tinyInputs } from './test-helpers';
@@ -55,19 +54,28 @@ describe('loadMMDiT and saveMMDiT', () => {
     const bad = new Map(official);
     const wrong = tf.zeros([383, 128]);
     bad.set('joint_blocks.1.x_block.attn.qkv.weight', wrong);
-    await expect(loadMMDiT(bad)).rejects.toThrow(
-      'checkpoint tensor "joint_blocks.1.x_block.attn.qkv.weight" has shape [383, 128]; expected [384, 128]',
-    );
+    await expect(loadMMDiT(bad)).rejects.toThrow('"joint_blocks.1.x_block.attn.qkv.weight" has shape [383, 128]; expected [384, 128]');
     const missing = new Map(official);
     missing.delete('joint_blocks.0.context_block.mlp.fc2.bias');
     const before = tf.memory().numTensors;
     const err = await loadMMDiT(missing).catch((e) => e);
-    expect(err).toBeInstanceOf(CheckpointError);
-    expect(err.message).toBe('checkpoint tensor "joint_blocks.0.context_block.mlp.fc2.bias" is missing; expected shape [128]');
-    expect(err.key).toBe('joint_blocks.0.context_block.mlp.fc2.bias');
+    expect(err).toBeInstanceOf(WeightMismatchError);
+    expect(err.message).toBe(
+      'MM-DiT (depth 2, hidden 128): 1 weight problem(s): "joint_blocks.0.context_block.mlp.fc2.bias" is missing (expected shape [128])',
+    );
+    expect(err.problems).toEqual([{ key: 'joint_blocks.0.context_block.mlp.fc2.bias', problem: 'missing', expected: [128] }]);
+    // Every problem at once: a missing, a misshaped and an unexpected tensor in one error.
+    const three = new Map([...missing, ['joint_blocks.1.x_block.attn.qkv.weight', wrong] as const, ['extra.weight', wrong] as const]);
+    const all = await loadMMDiT(three).catch((e) => e);
+    expect(all.keys('missing')).toEqual(['joint_blocks.0.context_block.mlp.fc2.bias']);
+    expect(all.keys('shape')).toEqual(['joint_blocks.1.x_block.attn.qkv.weight']);
+    expect(all.keys('unexpected')).toEqual(['extra.weight']);
+    expect(tf.memory().numTensors).toBe(before);
     expect(tf.memory().numTensors).toBe(before);
     const extra = new Map([...official, ['joint_blocks.0.x_block.attn.extra', wrong] as const]);
-    await expect(loadMMDiT(extra)).rejects.toThrow(/1 tensor\(s\) this MM-DiT does not use: \["joint_blocks.0.x_block.attn.extra"\]/);
+    await expect(loadMMDiT(extra)).rejects.toThrow(
+      /strict: false.*1 weight problem\(s\): "joint_blocks.0.x_block.attn.extra" is not part of the architecture/,
+    );
     (await loadMMDiT(extra, { strict: false })).dispose();
     await expect(loadMMDiT(new Uint8Array(readFileSync(testData('mmdit_tiny_io.safetensors'))))).rejects.toThrow(
       /not an MM-DiT checkpoint/,

@@ -1,14 +1,10 @@
-import { formatValue, tf } from '@rectiflow/core';
-import { findPrefix, readSafetensors, type SafetensorsFile, serializeSafetensors, writeSafetensors } from '@rectiflow/safetensors';
-import { CheckpointError } from './checkpoint-error';
+import { tf, WeightMismatchError, type WeightProblem } from '@rectiflow/core';
+import { findPrefix, openWeightSource, serializeSafetensors, type WeightSource, writeSafetensors } from '@rectiflow/safetensors';
 import type { MMDiTOptions } from './config';
 import { diffusersToOfficial } from './diffusers-keys';
 import { inferMMDiTConfig } from './infer-config';
 import { MMDiT } from './mmdit';
 import type { ParamSource } from './parameters';
-
-/** Where {@link loadMMDiT} reads weights from. */
-export type MMDiTSource = string | Uint8Array | ArrayBuffer | SafetensorsFile | ReadonlyMap<string, tf.Tensor> | Record<string, tf.Tensor>;
 
 /** Options of {@link loadMMDiT}. */
 export interface LoadMMDiTOptions {
@@ -22,31 +18,24 @@ export interface LoadMMDiTOptions {
 export const OFFICIAL_PREFIXES = ['model.diffusion_model.', ''] as const;
 const DIFFUSERS_PREFIXES = ['', 'transformer.', 'model.diffusion_model.'] as const;
 
-function isFile(source: unknown): source is SafetensorsFile {
-  return (
-    typeof source === 'object' &&
-    source !== null &&
-    typeof (source as SafetensorsFile).tensor === 'function' &&
-    typeof (source as SafetensorsFile).keys === 'function'
-  );
-}
-
 /** Read the MM-DiT tensors of a source under official keys (new tensors the caller disposes). */
-async function readOfficialTensors(source: MMDiTSource): Promise<Map<string, tf.Tensor>> {
-  if (typeof source === 'string' || source instanceof Uint8Array || source instanceof ArrayBuffer || isFile(source)) {
-    const file = isFile(source) ? source : await readSafetensors(source);
+async function readOfficialTensors(source: WeightSource): Promise<Map<string, tf.Tensor>> {
+  const opened = await openWeightSource(source);
+  if (opened.kind === 'file') {
+    const { file } = opened;
     try {
       const keys = file.keys();
       let prefix: string | undefined = findPrefix(keys, OFFICIAL_PREFIXES, 'x_embedder.proj.weight');
       const diffusers = prefix === undefined;
       if (diffusers) prefix = findPrefix(keys, DIFFUSERS_PREFIXES, 'pos_embed.proj.weight');
       if (prefix === undefined) {
-        throw new CheckpointError(
-          'x_embedder.proj.weight',
-          null,
-          null,
-          `${file.source}: not an MM-DiT checkpoint (no x_embedder.proj.weight, with or without "model.diffusion_model.", nor diffusers' pos_embed.proj.weight)`,
-        );
+        throw new WeightMismatchError(file.source, [
+          {
+            key: 'x_embedder.proj.weight',
+            problem: 'missing',
+            detail: `not an MM-DiT checkpoint (no x_embedder.proj.weight, with or without "model.diffusion_model.", nor diffusers' pos_embed.proj.weight)`,
+          },
+        ]);
       }
       const tensors = new Map<string, tf.Tensor>();
       try {
@@ -65,34 +54,43 @@ async function readOfficialTensors(source: MMDiTSource): Promise<Map<string, tf.
         throw e;
       }
     } finally {
-      if (!isFile(source)) await file.close();
+      await opened.close();
     }
   }
-  const entries = source instanceof Map ? [...source.entries()] : Object.entries(source as Record<string, tf.Tensor>);
+  const entries = [...opened.tensors.entries()];
   const keys = entries.map(([k]) => k);
   const official = findPrefix(keys, OFFICIAL_PREFIXES, 'x_embedder.proj.weight');
   if (official !== undefined) {
     return new Map(entries.filter(([k]) => k.startsWith(official)).map(([k, t]) => [k.slice(official.length), t.clone()]));
   }
   if (findPrefix(keys, [''], 'pos_embed.proj.weight') !== undefined) return diffusersToOfficial(new Map(entries));
-  throw new CheckpointError(
-    'x_embedder.proj.weight',
-    null,
-    null,
-    'not an MM-DiT state dict (no x_embedder.proj.weight nor pos_embed.proj.weight)',
-  );
+  throw new WeightMismatchError('MM-DiT state dict', [
+    {
+      key: 'x_embedder.proj.weight',
+      problem: 'missing',
+      detail: 'not an MM-DiT state dict (no x_embedder.proj.weight nor pos_embed.proj.weight)',
+    },
+  ]);
 }
 
 /**
  * A {@link ParamSource} reading from official tensors, checking presence and shape. Each
  * tensor is handed over (removed from `tensors`), so the checkpoint copy is freed as soon
- * as its variable exists.
+ * as its variable exists. A missing or misshaped tensor is recorded in `problems` and
+ * replaced by zeros, so that one pass finds every problem.
  */
-function checkpointSource(tensors: Map<string, tf.Tensor>, used: Set<string>): ParamSource {
+function checkpointSource(tensors: Map<string, tf.Tensor>, used: Set<string>, problems: WeightProblem[]): ParamSource {
   return ({ key, shape }) => {
     const t = tensors.get(key);
-    if (!t) throw new CheckpointError(key, shape, null);
-    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) throw new CheckpointError(key, shape, t.shape);
+    if (!t) {
+      problems.push({ key, problem: 'missing', expected: [...shape] });
+      return tf.zeros([...shape]);
+    }
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      problems.push({ key, problem: 'shape', expected: [...shape], found: [...t.shape] });
+      used.add(key);
+      return tf.zeros([...shape]);
+    }
     used.add(key);
     tensors.delete(key);
     if (t.dtype === 'float32') return t;
@@ -108,26 +106,26 @@ function checkpointSource(tensors: Map<string, tf.Tensor>, used: Set<string>): P
  * `model.diffusion_model.` prefix of single-file checkpoints (other tensors in the file,
  * such as the VAE or text encoders, are ignored); diffusers-named weights are converted.
  * The architecture is inferred from the shapes.
- * @throws {@link CheckpointError} naming the key, the expected and the found shape.
+ * @throws WeightMismatchError (from `@rectiflow/core`) listing every missing, misshaped and
+ * (unless `strict: false`) unexpected tensor, with the expected and found shapes.
  */
-export async function loadMMDiT(source: MMDiTSource, options: LoadMMDiTOptions = {}): Promise<MMDiT> {
+export async function loadMMDiT(source: WeightSource, options: LoadMMDiTOptions = {}): Promise<MMDiT> {
   const tensors = await readOfficialTensors(source);
   try {
     const shapes = new Map([...tensors.entries()].map(([k, t]) => [k, t.shape] as const));
     const config = inferMMDiTConfig(shapes, options.config);
     const used = new Set<string>();
-    const model = new MMDiT(config, { source: checkpointSource(tensors, used) });
+    const problems: WeightProblem[] = [];
+    const model = new MMDiT(config, { source: checkpointSource(tensors, used, problems) });
     if (options.strict ?? true) {
-      const unused = [...tensors.keys()].filter((k) => !used.has(k));
-      if (unused.length) {
-        model.dispose();
-        throw new CheckpointError(
-          unused[0],
-          null,
-          tensors.get(unused[0])?.shape ?? null,
-          `checkpoint has ${unused.length} tensor(s) this MM-DiT does not use: ${formatValue(unused)}; pass { strict: false } to ignore them`,
-        );
+      for (const [key, t] of tensors) {
+        if (!used.has(key)) problems.push({ key, problem: 'unexpected', found: [...t.shape] });
       }
+    }
+    if (problems.length) {
+      model.dispose();
+      const hint = problems.some((p) => p.problem === 'unexpected') ? ' (pass { strict: false } to ignore unexpected tensors)' : '';
+      throw new WeightMismatchError(`MM-DiT (depth ${config.depth}, hidden ${config.hidden})${hint}`, problems);
     }
     return model;
   } finally {

@@ -20,6 +20,7 @@ export {
   stripPrefix,
 } from './key-map';
 export { type ReadOptions, readSafetensors, type SafetensorsFile, type TensorOptions } from './reader';
+export { isSafetensorsFile, type OpenedWeightSource, openWeightSource, type WeightSource } from './weight-source';
 export {
   type RawTensor,
   safetensorsChunks,

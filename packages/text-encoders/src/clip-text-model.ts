@@ -4,12 +4,13 @@
  * norm, the pooled output at the end token, and an optional text projection.
  */
 import { checkNumber, tf, ValidationError } from '@rectiflow/core';
+import type { WeightSource } from '@rectiflow/safetensors';
 import { type ClipActivation, clipActivation } from './activations';
 import { causalMask, multiHeadAttention } from './attention';
 import { layerNorm } from './layer-norm';
 import { Linear } from './linear';
 import { argmaxPerRow, flattenTokenIds, type TokenIds } from './token-ids';
-import { countLayers, openWeights, type WeightInput } from './weight-reader';
+import { countLayers, openWeights } from './weight-reader';
 
 /** The architecture of a CLIP text model. */
 export interface ClipTextConfig {
@@ -102,9 +103,9 @@ export class ClipTextModel {
    * Load a checkpoint in the Hugging Face layout (`text_model.embeddings.token_embedding.weight`,
    * `text_model.encoder.layers.{i}.self_attn.q_proj.weight`, ..., `text_projection.weight`).
    * Sizes and depth are read from the tensor shapes.
-   * @throws {WeightError} naming the key, the expected and the found shape
+   * @throws WeightMismatchError (core) naming the key, the expected and the found shape
    */
-  static async load(weights: WeightInput, options: ClipLoadOptions = {}): Promise<ClipTextModel> {
+  static async load(weights: WeightSource, options: ClipLoadOptions = {}): Promise<ClipTextModel> {
     const reader = await openWeights(weights, options.prefix ?? DEFAULT_PREFIXES, PROBE);
     const loaded: { dispose(): void }[] = [];
     const keep = <T extends { dispose(): void }>(t: T): T => {

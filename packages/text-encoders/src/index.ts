@@ -44,7 +44,7 @@ export { SmallTextEncoder, type SmallTextEncoderConfig, type SmallTextEncoderOpt
 export { T5Encoder, type T5EncoderConfig, type T5ForwardOptions, type T5LoadOptions } from './t5-encoder';
 export { TEXT_ENCODER_PLUGINS } from './text-encoder-plugins';
 export type { TokenIds } from './token-ids';
-export { openWeights, WeightError, type WeightInput, type WeightReader } from './weight-reader';
+export { openWeights, type WeightReader } from './weight-reader';
 export {
   type EncodedWords,
   PAD_ID,

@@ -27,7 +27,7 @@ export class Linear {
 
   /**
    * Load `{key}.weight` (`[out, in]`, as PyTorch stores it) and, when `bias`, `{key}.bias`.
-   * @throws {@link WeightError} naming the key when a tensor is missing or misshaped
+   * @throws WeightMismatchError (core) naming the key when a tensor is missing or misshaped
    */
   static async load(reader: WeightReader, key: string, outFeatures: number, inFeatures: number, bias: boolean): Promise<Linear> {
     const w = await reader.tensor(`${key}.weight`, [outFeatures, inFeatures]);

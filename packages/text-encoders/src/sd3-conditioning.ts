@@ -5,12 +5,12 @@
  * optional: without it its tokens are zeros.
  */
 import { checkNumber, type TextEncoder, type TextEncoding, tf, ValidationError } from '@rectiflow/core';
+import type { WeightSource } from '@rectiflow/safetensors';
 import { type ClipLoadOptions, ClipTextModel } from './clip-text-model';
 import { type EncoderBlock, EncoderDropout, type EncoderDropoutOptions } from './encoder-dropout';
 import { clipTokenizer, type PromptTokenizer, type TokenizerJson, t5Tokenizer } from './prompt-tokenizer';
 import { T5Encoder, type T5LoadOptions } from './t5-encoder';
 import type { TokenIds } from './token-ids';
-import type { WeightInput } from './weight-reader';
 
 /** The width SD3 pads to when it has no T5 to take it from: T5-XXL's 4096. */
 export const T5_XXL_WIDTH = 4096;
@@ -70,9 +70,9 @@ export interface Sd3TextEncoderOptions {
 
 /** What {@link Sd3TextEncoder.load} reads. */
 export interface Sd3LoadSources {
-  clipL: WeightInput;
-  clipG: WeightInput;
-  t5?: WeightInput | null;
+  clipL: WeightSource;
+  clipG: WeightSource;
+  t5?: WeightSource | null;
   /** `tokenizer.json` files; CLIP-L and CLIP-G share the CLIP one. */
   tokenizers?: { clip: TokenizerJson; t5?: TokenizerJson | null };
   clipLOptions?: ClipLoadOptions;

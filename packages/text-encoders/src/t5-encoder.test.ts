@@ -79,7 +79,7 @@ describe('T5Encoder weights', () => {
     const bad = new Map(tensors).set('encoder.block.1.layer.1.DenseReluDense.wo.weight', wrong);
     const before = tf.memory().numTensors;
     await expect(T5Encoder.load(bad)).rejects.toThrow(
-      /weight "encoder\.block\.1\.layer\.1\.DenseReluDense\.wo\.weight": got \[96, 127\]; expected shape \[96, 128\]/,
+      /"encoder\.block\.1\.layer\.1\.DenseReluDense\.wo\.weight" has shape \[96, 127\]; expected \[96, 128\]/,
     );
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([...tensors.values(), wrong]);

@@ -4,13 +4,14 @@
  * (computed by block 0, added in every block), and a gated GELU(tanh) feed-forward.
  */
 import { checkNumber, tf, ValidationError } from '@rectiflow/core';
+import type { WeightSource } from '@rectiflow/safetensors';
 import { geluTanh } from './activations';
 import { multiHeadAttention, NEGATIVE_LARGE } from './attention';
 import { Linear } from './linear';
 import { relativePositionBuckets } from './relative-position-bucket';
 import { rmsNorm } from './rms-norm';
 import { flattenTokenIds, type TokenIds } from './token-ids';
-import { countLayers, openWeights, type WeightInput } from './weight-reader';
+import { countLayers, openWeights } from './weight-reader';
 
 /** The architecture of a T5 encoder. */
 export interface T5EncoderConfig {
@@ -71,9 +72,9 @@ export class T5Encoder {
    * Load a checkpoint in the Hugging Face layout (`encoder.embed_tokens.weight` or
    * `shared.weight`, `encoder.block.{i}.layer.0.SelfAttention.q.weight`, ...,
    * `encoder.final_layer_norm.weight`). Sizes, heads and depth come from the shapes.
-   * @throws {WeightError} naming the key, the expected and the found shape
+   * @throws WeightMismatchError (core) naming the key, the expected and the found shape
    */
-  static async load(weights: WeightInput, options: T5LoadOptions = {}): Promise<T5Encoder> {
+  static async load(weights: WeightSource, options: T5LoadOptions = {}): Promise<T5Encoder> {
     const reader = await openWeights(weights, options.prefix ?? PREFIXES, BIAS_KEY);
     const loaded: { dispose(): void }[] = [];
     const keep = <T extends { dispose(): void }>(t: T): T => {
