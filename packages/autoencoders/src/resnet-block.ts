@@ -3,9 +3,9 @@
  * input, through a 1x1 `nin_shortcut` when the channel count changes.
  */
 import { tf } from '@rectiflow/core';
+import { silu } from '@rectiflow/nn';
 import { Conv2d, Pointwise } from './conv2d';
 import { GroupNorm } from './group-norm';
-import { silu } from './silu';
 import { getWeight } from './weights';
 
 /** Add the keys and shapes of a ResNet block under `prefix` (e.g. `encoder.down.0.block.0.`). */

@@ -15,12 +15,11 @@ import {
   type Rng,
   tf,
 } from '@rectiflow/core';
+import { linear, silu } from '@rectiflow/nn';
 import { checkNCHW } from './check-images';
-import { dense } from './dense';
 import { LOGVAR_RANGE, sampleLatent } from './latent-distribution';
 import { checkLatentFormat, IDENTITY_LATENT_FORMAT, type LatentFormat, processIn, processOut } from './latent-format';
 import { nchwToRows, patchify, rowsToNCHW, unpatchify } from './patchify';
-import { silu } from './silu';
 
 /** The architecture of a {@link TinyAutoencoder}. */
 export interface TinyAutoencoderConfig {
@@ -171,7 +170,7 @@ export class TinyAutoencoder implements Autoencoder {
   private static mlp(x: tf.Tensor2D, layers: Dense[]): tf.Tensor2D {
     let h = x;
     layers.forEach((d, i) => {
-      h = dense(h, d.weight as tf.Tensor2D, d.bias as tf.Tensor1D);
+      h = linear(h, d.weight as tf.Tensor2D, d.bias) as tf.Tensor2D;
       if (i < layers.length - 1) h = silu(h);
     });
     return h;

@@ -4,12 +4,12 @@
  * level 0), GroupNorm, SiLU and conv_out to image channels.
  */
 import { tf } from '@rectiflow/core';
+import { silu } from '@rectiflow/nn';
 import { AttentionBlock } from './attention-block';
 import { Conv2d } from './conv2d';
 import { GroupNorm } from './group-norm';
 import { ResnetBlock } from './resnet-block';
 import type { SD3VAEConfig } from './sd3-vae-config';
-import { silu } from './silu';
 import { stepped } from './stepped';
 import { Upsample } from './upsample';
 import { getWeight } from './weights';

@@ -4,13 +4,13 @@
  * conv_out to 2·z channels (mean and log-variance).
  */
 import { tf } from '@rectiflow/core';
+import { silu } from '@rectiflow/nn';
 import { AttentionBlock } from './attention-block';
 import { Conv2d } from './conv2d';
 import { Downsample } from './downsample';
 import { GroupNorm } from './group-norm';
 import { ResnetBlock } from './resnet-block';
 import type { SD3VAEConfig } from './sd3-vae-config';
-import { silu } from './silu';
 import { stepped } from './stepped';
 import { getWeight } from './weights';
 

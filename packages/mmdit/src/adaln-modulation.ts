@@ -1,7 +1,5 @@
 import { tf } from '@rectiflow/core';
-import { silu } from './activations';
-import { FUSED_KERNELS, hasFusedKernel, runFusedKernel } from './fused-kernels';
-import { layerNorm } from './layer-norm';
+import { FUSED_KERNELS, hasFusedKernel, layerNorm, runFusedKernel, silu } from '@rectiflow/nn';
 import { Linear } from './linear';
 import type { ParamStore } from './parameters';
 

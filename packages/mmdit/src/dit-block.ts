@@ -1,6 +1,6 @@
 import { tf } from '@rectiflow/core';
+import { attendHeads, mergeHeads } from '@rectiflow/nn';
 import { AdaLNModulation, layerNormModulate } from './adaln-modulation';
-import { attendHeads, mergeHeads } from './attention';
 import { AttentionProjections } from './attention-projections';
 import { Mlp } from './mlp';
 import type { ParamStore } from './parameters';

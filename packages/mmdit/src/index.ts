@@ -6,9 +6,7 @@
  */
 import './plugin';
 
-export { geluTanh, silu } from './activations';
 export { AdaLNModulation, layerNormModulate, modulate } from './adaln-modulation';
-export { attendHeads, mergeHeads, scaledDotProductAttention, splitHeads } from './attention';
 export { type AttentionProjectionOptions, AttentionProjections, type QKV } from './attention-projections';
 export { type MMDiTConfig, type MMDiTOptions, resolveMMDiTConfig } from './config';
 export { ContextEmbedder } from './context-embedder';
@@ -18,7 +16,6 @@ export { FinalLayer } from './final-layer';
 export { inferMMDiTConfig, type ShapeMap } from './infer-config';
 export { JointAttention, type JointAttentionOutput, type TraceFn } from './joint-attention';
 export { JointBlock, type JointBlockOptions } from './joint-block';
-export { layerNorm } from './layer-norm';
 export { Linear, type LinearOptions } from './linear';
 export {
   type LoadMMDiTOptions,
@@ -28,7 +25,6 @@ export {
   saveMMDiT,
   serializeMMDiT,
 } from './load-mmdit';
-export { batchMatMul, matMul2d } from './matmul';
 export { Mlp } from './mlp';
 export { MMDiT, type MMDiTCreateOptions, type MMDiTForwardOptions } from './mmdit';
 export {
@@ -43,7 +39,7 @@ export {
 export { PatchEmbed, patchify } from './patch-embed';
 export { MMDIT_PLUGIN_PARAMS } from './plugin';
 export { cropPosEmbed, PosEmbed, sincosPosEmbed2d } from './pos-embed';
-export { RMSNorm, rmsNorm } from './rms-norm';
+export { RMSNorm } from './rms-norm';
 export { TimestepEmbedder, timestepEmbedding, timestepFrequencies } from './timestep-embedder';
 export { unpatchify } from './unpatchify';
 export { VectorEmbedder } from './vector-embedder';

@@ -1,5 +1,5 @@
 import { tf } from '@rectiflow/core';
-import { attendHeads, mergeHeads } from './attention';
+import { attendHeads, mergeHeads } from '@rectiflow/nn';
 import type { AttentionProjections } from './attention-projections';
 
 /** Called with named intermediate tensors; they are disposed after the call unless kept. */

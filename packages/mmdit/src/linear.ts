@@ -1,5 +1,5 @@
-import { tf } from '@rectiflow/core';
-import { matMul2d } from './matmul';
+import type { tf } from '@rectiflow/core';
+import { linear } from '@rectiflow/nn';
 import type { ParamInit, ParamStore } from './parameters';
 
 /** Options of {@link Linear}. */
@@ -37,12 +37,6 @@ export class Linear {
 
   /** Apply to `x [..., in]`; returns `[..., out]`. */
   apply(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => {
-      const lead = x.shape.slice(0, -1);
-      const flat = x.rank === 2 ? (x as tf.Tensor2D) : (tf.reshape(x, [-1, this.inFeatures]) as tf.Tensor2D);
-      let y: tf.Tensor = matMul2d(flat, this.weight as tf.Tensor2D);
-      if (this.bias) y = tf.add(y, this.bias);
-      return x.rank === 2 ? y : tf.reshape(y, [...lead, this.outFeatures]);
-    });
+    return linear(x, this.weight as tf.Tensor2D, this.bias);
   }
 }

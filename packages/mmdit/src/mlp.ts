@@ -1,5 +1,5 @@
 import { tf } from '@rectiflow/core';
-import { geluTanh } from './activations';
+import { geluTanh } from '@rectiflow/nn';
 import { Linear } from './linear';
 import type { ParamStore } from './parameters';
 

@@ -1,5 +1,5 @@
 import { invalid, tf } from '@rectiflow/core';
-import { matMul2d } from './matmul';
+import { matMul2d } from '@rectiflow/nn';
 import type { ParamStore } from './parameters';
 
 /**

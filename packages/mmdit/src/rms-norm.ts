@@ -1,13 +1,6 @@
-import { tf } from '@rectiflow/core';
+import type { tf } from '@rectiflow/core';
+import { rmsNorm } from '@rectiflow/nn';
 import type { ParamStore } from './parameters';
-
-/** RMS normalisation over the last axis: `x * rsqrt(mean(x^2) + eps)`, times `weight` when given. */
-export function rmsNorm(x: tf.Tensor, weight?: tf.Tensor, eps = 1e-6): tf.Tensor {
-  return tf.tidy(() => {
-    const normed = tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.mul(x, x), x.rank - 1, true), eps)));
-    return weight ? tf.mul(normed, weight) : normed;
-  });
-}
 
 /** An RMSNorm with a learned gain `<key>.weight [dim]` (initialised to ones), as the MM-DiT's q/k norm. */
 export class RMSNorm {

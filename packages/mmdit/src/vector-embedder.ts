@@ -1,5 +1,5 @@
 import { invalid, tf } from '@rectiflow/core';
-import { silu } from './activations';
+import { silu } from '@rectiflow/nn';
 import { Linear } from './linear';
 import type { ParamStore } from './parameters';
 

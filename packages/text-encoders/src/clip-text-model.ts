@@ -4,10 +4,9 @@
  * norm, the pooled output at the end token, and an optional text projection.
  */
 import { checkNumber, tf, ValidationError } from '@rectiflow/core';
+import { causalMask, layerNorm, multiHeadAttention } from '@rectiflow/nn';
 import type { WeightSource } from '@rectiflow/safetensors';
-import { type ClipActivation, clipActivation } from './activations';
-import { causalMask, multiHeadAttention } from './attention';
-import { layerNorm } from './layer-norm';
+import { type ClipActivation, clipActivation } from './clip-activation';
 import { Linear } from './linear';
 import { argmaxPerRow, flattenTokenIds, type TokenIds } from './token-ids';
 import { countLayers, openWeights } from './weight-reader';
@@ -215,15 +214,15 @@ export class ClipTextModel {
       let hidden: tf.Tensor2D | undefined;
       for (let i = 0; i < numLayers; i++) {
         const layer = this.layers[i];
-        const h = layerNorm(x, layer.ln1[0], layer.ln1[1], eps) as tf.Tensor2D;
+        const h = layerNorm(x, eps, layer.ln1[0], layer.ln1[1]) as tf.Tensor2D;
         const [q, k, v] = tf.split(layer.qkv.apply(h), 3, 1) as tf.Tensor2D[];
         const attended = multiHeadAttention(q, k, v, B, L, numHeads, { scale: 1 / Math.sqrt(D / numHeads), bias: mask });
         x = tf.add(x, layer.out.apply(attended));
-        const h2 = layerNorm(x, layer.ln2[0], layer.ln2[1], eps) as tf.Tensor2D;
+        const h2 = layerNorm(x, eps, layer.ln2[0], layer.ln2[1]) as tf.Tensor2D;
         x = tf.add(x, layer.fc2.apply(act(layer.fc1.apply(h2)) as tf.Tensor2D));
         if (i === chosen) hidden = x;
       }
-      const finalNorm = (t: tf.Tensor) => layerNorm(t, this.finalNorm[0], this.finalNorm[1], eps) as tf.Tensor2D;
+      const finalNorm = (t: tf.Tensor) => layerNorm(t, eps, this.finalNorm[0], this.finalNorm[1]) as tf.Tensor2D;
       const chosenHidden = options.finalLayerNormOnHidden ? finalNorm(hidden as tf.Tensor2D) : (hidden as tf.Tensor2D);
       const pooled = finalNorm(tf.gather(x, tf.tensor1d(poolRows, 'int32')));
       const out: ClipTextOutput = { hidden: tf.reshape(chosenHidden, [B, L, D]), pooled };

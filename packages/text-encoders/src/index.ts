@@ -5,7 +5,7 @@
  * cache. Importing the package registers the `text-encoder` plugins `small-text` and `cached`.
  * @packageDocumentation
  */
-export { type ClipActivation, gelu, geluTanh, quickGelu } from './activations';
+export type { ClipActivation } from './clip-activation';
 export {
   type ClipForwardOptions,
   type ClipLoadOptions,

@@ -4,6 +4,7 @@
  * every call is a plain 2-D matMul without transpose flags.
  */
 import { tf } from '@rectiflow/core';
+import { linear } from '@rectiflow/nn';
 import type { WeightReader } from './weight-reader';
 
 /** `y = x W + b` on 2-D inputs `[N, in]`. */
@@ -77,8 +78,7 @@ export class Linear {
 
   /** Apply to `[N, in]`. */
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    const y = tf.matMul(x, this.weight) as tf.Tensor2D;
-    return this.bias ? (tf.add(y, this.bias) as tf.Tensor2D) : y;
+    return linear(x, this.weight, this.bias) as tf.Tensor2D;
   }
 
   /** Free the tensors. */

@@ -7,9 +7,7 @@
  * (wasm has no gather gradient) and every linear layer is a plain 2-D matMul.
  */
 import { checkNumber, createRng, type TextEncoder, type TextEncoding, tf, ValidationError } from '@rectiflow/core';
-import { geluTanh } from './activations';
-import { multiHeadAttention, NEGATIVE_LARGE } from './attention';
-import { layerNorm } from './layer-norm';
+import { geluTanh, layerNorm, multiHeadAttention, NEGATIVE_LARGE } from '@rectiflow/nn';
 import { WordVocabulary } from './word-vocabulary';
 
 /** The architecture of a {@link SmallTextEncoder}. */
@@ -186,8 +184,7 @@ export class SmallTextEncoder implements TextEncoder {
       const bias = tf.tensor4d(keyBias, [B, 1, 1, L]);
       const linear = (h: tf.Tensor2D, name: string) =>
         tf.add(tf.matMul(h, w(`${name}.weight`) as tf.Tensor2D), w(`${name}.bias`)) as tf.Tensor2D;
-      const norm = (h: tf.Tensor, name: string) =>
-        layerNorm(h, w(`${name}.weight`) as tf.Tensor1D, w(`${name}.bias`) as tf.Tensor1D, EPS) as tf.Tensor2D;
+      const norm = (h: tf.Tensor, name: string) => layerNorm(h, EPS, w(`${name}.weight`), w(`${name}.bias`)) as tf.Tensor2D;
       for (let i = 0; i < depth; i++) {
         const p = `layers.${i}.`;
         const [q, k, v] = tf.split(linear(norm(x, `${p}norm1`), `${p}qkv`), 3, 1) as tf.Tensor2D[];

@@ -4,12 +4,10 @@
  * (computed by block 0, added in every block), and a gated GELU(tanh) feed-forward.
  */
 import { checkNumber, tf, ValidationError } from '@rectiflow/core';
+import { geluTanh, multiHeadAttention, NEGATIVE_LARGE, rmsNorm } from '@rectiflow/nn';
 import type { WeightSource } from '@rectiflow/safetensors';
-import { geluTanh } from './activations';
-import { multiHeadAttention, NEGATIVE_LARGE } from './attention';
 import { Linear } from './linear';
 import { relativePositionBuckets } from './relative-position-bucket';
-import { rmsNorm } from './rms-norm';
 import { flattenTokenIds, type TokenIds } from './token-ids';
 import { countLayers, openWeights } from './weight-reader';
 

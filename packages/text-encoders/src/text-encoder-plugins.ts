@@ -18,7 +18,7 @@ import {
   type TextEncoder,
   ValidationError,
 } from '@rectiflow/core';
-import type { ClipActivation } from './activations';
+import type { ClipActivation } from './clip-activation';
 import { CachedTextEncoder, EmbeddingCache } from './embedding-cache';
 import { Sd3TextEncoder } from './sd3-conditioning';
 import { SmallTextEncoder } from './small-text-encoder';

@@ -1,9 +1,9 @@
 import { createRng, tf } from '@rectiflow/core';
 import { expectClose } from '@rectiflow/core/testing';
-import { describe, it } from 'vitest';
-import { dense } from './dense';
+import { describe, expect, it } from 'vitest';
+import { linear } from './linear';
 
-describe('dense', () => {
+describe('linear', () => {
   it('computes x W + b with the same gradients as the stock ops', () => {
     tf.tidy(() => {
       const rng = createRng(1);
@@ -14,12 +14,25 @@ describe('dense', () => {
       const loss = (f: (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor) => (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) =>
         tf.sum(tf.mul(tf.sin(f(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D)), target));
       const stock = (xx: tf.Tensor2D, ww: tf.Tensor2D, bb: tf.Tensor1D) => tf.add(tf.matMul(xx, ww), bb);
-      expectClose(dense(x, w, b), stock(x, w, b), { atol: 1e-6, rtol: 1e-6 });
-      const ours = tf.grads(loss(dense))([x, w, b]);
+      expectClose(linear(x, w, b), stock(x, w, b), { atol: 1e-6, rtol: 1e-6 });
+      const ours = tf.grads(loss((xx, ww, bb) => linear(xx, ww, bb)))([x, w, b]);
       const theirs = tf.grads(loss(stock))([x, w, b]);
       ours.forEach((g, i) => {
         expectClose(g, theirs[i], { atol: 1e-5, rtol: 1e-5, label: ['dx', 'dW', 'db'][i] });
       });
+    });
+  });
+});
+
+describe('linear on any rank', () => {
+  it('applies to the last axis of a rank-3 input and without a bias', () => {
+    tf.tidy(() => {
+      const rng = createRng(2);
+      const x = rng.normal([2, 3, 4]);
+      const w = rng.normal([4, 5]) as tf.Tensor2D;
+      const y = linear(x, w);
+      expect(y.shape).toEqual([2, 3, 5]);
+      expectClose(y, tf.reshape(tf.matMul(tf.reshape(x, [6, 4]), w), [2, 3, 5]), { atol: 1e-6, rtol: 1e-6 });
     });
   });
 });

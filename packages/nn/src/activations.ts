@@ -1,3 +1,7 @@
+/**
+ * The activations of the MM-DiT, the text encoders and the autoencoders. `geluTanh` runs
+ * the fused native kernel when one is registered.
+ */
 import { tf } from '@rectiflow/core';
 import { FUSED_KERNELS, hasFusedKernel, runFusedKernel } from './fused-kernels';
 
@@ -17,7 +21,17 @@ export function geluTanh(x: tf.Tensor): tf.Tensor {
   });
 }
 
-/** SiLU (swish): `x * sigmoid(x)`. */
-export function silu(x: tf.Tensor): tf.Tensor {
+/** The exact GELU, `x/2 (1 + erf(x / sqrt 2))`. */
+export function gelu(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)));
+}
+
+/** OpenAI CLIP's `x * sigmoid(1.702 x)`. */
+export function quickGelu(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.mul(x, tf.sigmoid(tf.mul(x, 1.702))));
+}
+
+/** SiLU (swish): `x * sigmoid(x)`. Differentiable on every backend. */
+export function silu<T extends tf.Tensor>(x: T): T {
   return tf.tidy(() => tf.mul(x, tf.sigmoid(x)));
 }

@@ -1,7 +1,7 @@
 import { tf } from '@rectiflow/core';
 import { expectClose } from '@rectiflow/core/testing';
 import { describe, it } from 'vitest';
-import { gelu, geluTanh, quickGelu } from './activations';
+import { gelu, geluTanh, quickGelu, silu } from './activations';
 
 const xs = [-4, -1.5, -0.3, 0, 0.2, 1, 2.5, 6];
 
@@ -27,6 +27,7 @@ describe('activations', () => {
     check(quickGelu, (v) => v / (1 + Math.exp(-1.702 * v)), 'quick_gelu');
     check(gelu, (v) => 0.5 * v * (1 + erf(v / Math.SQRT2)), 'gelu');
     check(geluTanh, (v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3))), 'gelu_tanh');
+    check(silu, (v) => v / (1 + Math.exp(-v)), 'silu');
     x.dispose();
   });
 });

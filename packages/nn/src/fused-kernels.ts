@@ -1,8 +1,9 @@
 /**
- * Optional fused kernels. When `@rectiflow/tfjs-native` is enabled it registers these
- * kernels (with their gradients) for the wasm backend; the MM-DiT then runs them, and
- * otherwise computes the same math with plain tfjs ops. This package does not depend on it:
- * the kernel names are the contract.
+ * Optional fused kernels, dispatched here and nowhere else. When `@rectiflow/tfjs-native`
+ * is enabled it registers these kernels (with their gradients) for the wasm backend; the
+ * layers of this package (and so the MM-DiT, the text encoders and the autoencoders) then
+ * run them, and otherwise compute the same math with plain tfjs ops. This package does not
+ * depend on tfjs-native: the kernel names are the contract.
  */
 import { tf } from '@rectiflow/core';
 
