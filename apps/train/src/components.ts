@@ -8,6 +8,7 @@ import { loadSD3VAE } from '@rectiflow/autoencoders';
 import {
   type Autoencoder,
   create,
+  type ParamsOf,
   parseSpec,
   RectiflowError,
   registry,
@@ -19,7 +20,7 @@ import type { Dataset } from '@rectiflow/data';
 import '@rectiflow/data/node';
 import type { Formulation } from '@rectiflow/losses';
 import '@rectiflow/losses';
-import { type MMDiT, MMDiTVelocityModel, resolveMMDiTConfig } from '@rectiflow/mmdit';
+import { type MMDIT_PLUGIN_PARAMS, type MMDiT, MMDiTVelocityModel, resolveMMDiTConfig } from '@rectiflow/mmdit';
 import { SmallTextEncoder } from '@rectiflow/text-encoders';
 import type { TrainConfig } from './config';
 import { describeIoError } from './io-error';
@@ -236,9 +237,10 @@ export function checkModelFits(
     seed: config.seed,
   });
   if (spec.name !== 'mmdit') return spec;
-  let p: Record<string, unknown>;
+  let p: ParamsOf<typeof MMDIT_PLUGIN_PARAMS>;
   try {
-    p = registry.resolve('model', spec).params;
+    // Validated by the registry against MMDIT_PLUGIN_PARAMS, so typed by that list.
+    p = registry.resolve('model', spec).params as ParamsOf<typeof MMDIT_PLUGIN_PARAMS>;
   } catch (e) {
     throw new RectiflowError(`model: ${config.model}: ${(e as Error).message}`);
   }
@@ -252,18 +254,18 @@ export function checkModelFits(
   const resolved = (depth: number) =>
     resolveMMDiTConfig({
       depth,
-      hidden: (p.hidden as number) || undefined,
-      heads: (p.heads as number) || undefined,
-      mlpRatio: p.mlpRatio as number,
+      hidden: p.hidden || undefined,
+      heads: p.heads || undefined,
+      mlpRatio: p.mlpRatio,
       patchSize: patch,
-      inChannels: p.channels as number,
-      contextDim: p.contextDim as number,
-      pooledDim: p.pooledDim as number,
-      posEmbedMaxSize: p.posGrid as number,
+      inChannels: p.channels,
+      contextDim: p.contextDim,
+      pooledDim: p.pooledDim,
+      posEmbedMaxSize: p.posGrid,
     });
   let c: ReturnType<typeof resolveMMDiTConfig>;
   try {
-    c = resolved(p.depth as number);
+    c = resolved(p.depth);
   } catch (e) {
     throw new RectiflowError(`model: ${config.model}: ${(e as Error).message}`);
   }

@@ -4,7 +4,7 @@
  * plugins build untrained or weight-free adapters; checkpoints load with
  * {@link loadSD3VAE} and {@link loadTinyAutoencoder}.
  */
-import { type Autoencoder, create, formatSpec, type PluginDefinition, registerBuiltin, type SpecNode } from '@rectiflow/core';
+import { type Autoencoder, create, definePlugin, formatSpec, type PluginDefinition, registerBuiltin, type SpecNode } from '@rectiflow/core';
 import { PixelAutoencoder } from './pixel-autoencoder';
 import { createRandomSD3VAE } from './random-sd3-vae';
 import { TinyAutoencoder } from './tiny-autoencoder';
@@ -12,15 +12,15 @@ import { TinyAutoencoder } from './tiny-autoencoder';
 const nameOf = (node: SpecNode) => node.text || formatSpec(node);
 
 const BUILT_IN: Record<string, PluginDefinition<Autoencoder>> = {
-  pixel: {
+  pixel: definePlugin({
     description: 'no autoencoder: latents are the images times scale',
     params: [
       { name: 'scale', type: 'number', default: 1, greaterThan: 0, description: 'latent = image x scale' },
       { name: 'channels', type: 'integer', default: 3, min: 1, description: 'image (= latent) channels' },
     ],
-    create: (p, node) => new PixelAutoencoder({ scale: p.scale as number, channels: p.channels as number, name: nameOf(node) }),
-  },
-  'sd3-vae': {
+    create: (p, node) => new PixelAutoencoder({ scale: p.scale, channels: p.channels, name: nameOf(node) }),
+  }),
+  'sd3-vae': definePlugin({
     description: 'the SD3 VAE architecture with seeded random weights (real weights: loadSD3VAE(path))',
     params: [
       { name: 'ch', type: 'integer', default: 128, min: 32, description: 'base width, a multiple of 32' },
@@ -33,16 +33,16 @@ const BUILT_IN: Record<string, PluginDefinition<Autoencoder>> = {
     create: (p, node) =>
       createRandomSD3VAE(
         {
-          ch: p.ch as number,
-          chMult: p.chMult as number[],
-          numResBlocks: p.numResBlocks as number,
-          latentChannels: p.latentChannels as number,
-          imageChannels: p.imageChannels as number,
+          ch: p.ch,
+          chMult: [...p.chMult],
+          numResBlocks: p.numResBlocks,
+          latentChannels: p.latentChannels,
+          imageChannels: p.imageChannels,
         },
-        { seed: p.seed as number, name: nameOf(node) },
+        { seed: p.seed, name: nameOf(node) },
       ),
-  },
-  'tiny-ae': {
+  }),
+  'tiny-ae': definePlugin({
     description: 'a small trainable patch autoencoder (train with trainTinyAutoencoder)',
     params: [
       { name: 'latentChannels', type: 'integer', default: 4, min: 1, description: 'latent channels' },
@@ -56,16 +56,16 @@ const BUILT_IN: Record<string, PluginDefinition<Autoencoder>> = {
     create: (p, node) =>
       new TinyAutoencoder(
         {
-          latentChannels: p.latentChannels as number,
-          patchSize: p.patch as number,
-          hidden: p.hidden as number,
-          depth: p.depth as number,
-          kl: p.kl as boolean,
-          imageChannels: p.channels as number,
+          latentChannels: p.latentChannels,
+          patchSize: p.patch,
+          hidden: p.hidden,
+          depth: p.depth,
+          kl: p.kl,
+          imageChannels: p.channels,
         },
-        { seed: p.seed as number, name: nameOf(node) },
+        { seed: p.seed, name: nameOf(node) },
       ),
-  },
+  }),
 };
 
 for (const [name, definition] of Object.entries(BUILT_IN)) {

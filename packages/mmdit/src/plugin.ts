@@ -1,12 +1,12 @@
 /**
  * Registers the `mmdit` model plugin: `create('model', 'mmdit(depth=2, contextDim=64, pooledDim=32, posGrid=16)')`.
  */
-import { formatSpec, type ParamDef, registerBuiltin } from '@rectiflow/core';
+import { definePlugin, formatSpec, type ParamDef, registerBuiltin } from '@rectiflow/core';
 import { MMDiT } from './mmdit';
 import { MMDiTVelocityModel } from './velocity-model';
 
 /** The parameters of the `mmdit` plugin. `hidden=0`/`heads=0` mean "derive from depth". */
-export const MMDIT_PLUGIN_PARAMS: readonly ParamDef[] = [
+export const MMDIT_PLUGIN_PARAMS = [
   { name: 'depth', type: 'integer', default: 2, min: 1, description: 'joint blocks; hidden 64*depth, heads depth' },
   { name: 'patch', type: 'integer', default: 2, min: 1, description: 'patch size' },
   { name: 'channels', type: 'integer', default: 16, min: 1, description: 'latent channels' },
@@ -20,29 +20,33 @@ export const MMDIT_PLUGIN_PARAMS: readonly ParamDef[] = [
   { name: 'dualAttention', type: 'number[]', default: [], min: 0, description: 'blocks with MMDiT-X dual attention' },
   { name: 'registers', type: 'integer', default: 0, min: 0, description: 'register tokens' },
   { name: 'seed', type: 'integer', default: 0, description: 'initialisation seed' },
-];
+] as const satisfies readonly ParamDef[];
 
-registerBuiltin('model', 'mmdit', {
-  description: 'The SD3 MM-DiT, new with an adaLN-zero initialisation',
-  params: MMDIT_PLUGIN_PARAMS,
-  create: (p, spec) => {
-    const model = new MMDiT(
-      {
-        depth: p.depth as number,
-        hidden: (p.hidden as number) || undefined,
-        heads: (p.heads as number) || undefined,
-        mlpRatio: p.mlpRatio as number,
-        patchSize: p.patch as number,
-        inChannels: p.channels as number,
-        contextDim: p.contextDim as number,
-        pooledDim: p.pooledDim as number,
-        posEmbedMaxSize: p.posGrid as number,
-        qkNorm: p.qkNorm as boolean,
-        dualAttentionLayers: p.dualAttention as number[],
-        registerTokens: p.registers as number,
-      },
-      { seed: p.seed as number },
-    );
-    return new MMDiTVelocityModel(model, spec.text || formatSpec(spec));
-  },
-});
+registerBuiltin(
+  'model',
+  'mmdit',
+  definePlugin({
+    description: 'The SD3 MM-DiT, new with an adaLN-zero initialisation',
+    params: MMDIT_PLUGIN_PARAMS,
+    create: (p, spec) => {
+      const model = new MMDiT(
+        {
+          depth: p.depth,
+          hidden: p.hidden || undefined,
+          heads: p.heads || undefined,
+          mlpRatio: p.mlpRatio,
+          patchSize: p.patch,
+          inChannels: p.channels,
+          contextDim: p.contextDim,
+          pooledDim: p.pooledDim,
+          posEmbedMaxSize: p.posGrid,
+          qkNorm: p.qkNorm,
+          dualAttentionLayers: [...p.dualAttention],
+          registerTokens: p.registers,
+        },
+        { seed: p.seed },
+      );
+      return new MMDiTVelocityModel(model, spec.text || formatSpec(spec));
+    },
+  }),
+);

@@ -2,7 +2,7 @@
  * The built-in solvers as plugins of kind `solver`, and {@link createSolver}. Importing
  * `@rectiflow/solvers` registers them.
  */
-import { create, type OdeSolver, type PluginDefinition, registerBuiltin, type SpecNode } from '@rectiflow/core';
+import { create, definePlugin, type OdeSolver, type PluginDefinition, registerBuiltin, type SpecNode } from '@rectiflow/core';
 import { Dopri5Solver } from './dopri5';
 import { DpmSolverPP2M } from './dpmpp-2m';
 import { Sd3DpmPP2M } from './dpmpp-2m-sd3';
@@ -24,7 +24,7 @@ const BUILT_IN: Record<string, PluginDefinition<OdeSolver>> = {
     description: "the official SD3 sample_dpmpp_2m (k-diffusion's VE formula on flow sigmas), for parity",
     create: () => new Sd3DpmPP2M(),
   },
-  dopri5: {
+  dopri5: definePlugin({
     description: 'adaptive Dormand-Prince 5(4) with step-size control',
     params: [
       { name: 'rtol', type: 'number', default: 1e-4, greaterThan: 0, lessThan: 1, description: 'relative tolerance' },
@@ -35,13 +35,13 @@ const BUILT_IN: Record<string, PluginDefinition<OdeSolver>> = {
     ],
     create: (p) =>
       new Dopri5Solver({
-        rtol: p.rtol as number,
-        atol: p.atol as number,
-        maxSteps: p.maxSteps as number,
-        firstStep: p.firstStep as number,
-        safety: p.safety as number,
+        rtol: p.rtol,
+        atol: p.atol,
+        maxSteps: p.maxSteps,
+        firstStep: p.firstStep,
+        safety: p.safety,
       }),
-  },
+  }),
 };
 
 for (const [name, definition] of Object.entries(BUILT_IN)) {

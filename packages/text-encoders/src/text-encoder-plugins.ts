@@ -9,15 +9,7 @@
  *   t5="t5xxl.safetensors", t5Tokenizer="t5/tokenizer.json")`: the SD3 stack, loaded
  *   asynchronously: `await createAsync('text-encoder', spec)` (or {@link Sd3TextEncoder.load}).
  */
-import {
-  create,
-  type PluginDefinition,
-  type PluginParams,
-  registerBuiltin,
-  type SpecNode,
-  type TextEncoder,
-  ValidationError,
-} from '@rectiflow/core';
+import { create, definePlugin, type PluginDefinition, registerBuiltin, type TextEncoder, ValidationError } from '@rectiflow/core';
 import type { ClipActivation } from './clip-activation';
 import { CachedTextEncoder, EmbeddingCache } from './embedding-cache';
 import { Sd3TextEncoder } from './sd3-conditioning';
@@ -31,7 +23,7 @@ function captionsOf(value: unknown): string[] {
 }
 
 const BUILT_IN: Record<string, PluginDefinition<TextEncoder>> = {
-  'small-text': {
+  'small-text': definePlugin({
     description: 'a small trainable transformer over a word vocabulary built from the captions',
     params: [
       { name: 'captions', type: 'any', description: 'the caption set the vocabulary is built from (list of strings)' },
@@ -44,19 +36,19 @@ const BUILT_IN: Record<string, PluginDefinition<TextEncoder>> = {
       { name: 'seed', type: 'integer', default: 0, description: 'seed of the initial weights' },
       { name: 'trainable', type: 'boolean', default: true, description: 'false freezes the weights' },
     ],
-    create: (p: PluginParams) =>
+    create: (p) =>
       SmallTextEncoder.fromCaptions(captionsOf(p.captions), {
-        dim: p.dim as number,
-        depth: p.depth as number,
-        heads: p.heads as number,
-        length: p.length as number,
-        pooledDim: (p.pooledDim as number) || undefined,
-        minCount: p.minCount as number,
-        seed: p.seed as number,
-        trainable: p.trainable as boolean,
+        dim: p.dim,
+        depth: p.depth,
+        heads: p.heads,
+        length: p.length,
+        pooledDim: p.pooledDim || undefined,
+        minCount: p.minCount,
+        seed: p.seed,
+        trainable: p.trainable,
       }),
-  },
-  'sd3-text': {
+  }),
+  'sd3-text': definePlugin({
     description: 'the SD3 conditioning stack: CLIP-L + CLIP-G (+ optional T5) from safetensors, with their tokenizers',
     params: [
       { name: 'clipL', type: 'string', description: 'CLIP-L weights (HF keys, or an SD3 single file)' },
@@ -70,46 +62,46 @@ const BUILT_IN: Record<string, PluginDefinition<TextEncoder>> = {
       { name: 'clipLAct', type: 'string', default: 'auto', oneOf: ['auto', 'quick_gelu', 'gelu'], description: 'CLIP-L activation' },
       { name: 'clipGAct', type: 'string', default: 'auto', oneOf: ['auto', 'quick_gelu', 'gelu'], description: 'CLIP-G activation' },
     ],
-    load: async (p: PluginParams) => {
+    load: async (p) => {
       if (p.t5 && !p.t5Tokenizer)
         throw new ValidationError('sd3-text t5Tokenizer', p.t5Tokenizer, 'the T5 tokenizer.json path when t5 is given');
       const { readTokenizerFile } = await import('./node-file');
-      const clipOptions = (heads: unknown, act: unknown) => ({
-        ...((heads as number) > 0 ? { numHeads: heads as number } : {}),
-        ...(act !== 'auto' ? { hiddenAct: act as ClipActivation } : {}),
+      const clipOptions = (heads: number, act: ClipActivation | 'auto') => ({
+        ...(heads > 0 ? { numHeads: heads } : {}),
+        ...(act !== 'auto' ? { hiddenAct: act } : {}),
       });
       return Sd3TextEncoder.load(
         {
-          clipL: p.clipL as string,
-          clipG: p.clipG as string,
-          t5: (p.t5 as string) || null,
+          clipL: p.clipL,
+          clipG: p.clipG,
+          t5: p.t5 || null,
           tokenizers: {
-            clip: await readTokenizerFile(p.tokenizer as string),
-            t5: p.t5Tokenizer ? await readTokenizerFile(p.t5Tokenizer as string) : null,
+            clip: await readTokenizerFile(p.tokenizer),
+            t5: p.t5Tokenizer ? await readTokenizerFile(p.t5Tokenizer) : null,
           },
           clipLOptions: clipOptions(p.clipLHeads, p.clipLAct),
           clipGOptions: clipOptions(p.clipGHeads, p.clipGAct),
         },
-        { t5Length: p.t5Length as number },
+        { t5Length: p.t5Length },
       );
     },
-  },
-  cached: {
+  }),
+  cached: definePlugin({
     description: 'answers repeated prompts of a frozen encoder from an embedding cache',
     params: [
       { name: 'encoder', type: 'spec', description: 'the text-encoder spec to cache' },
       { name: 'maxEntries', type: 'integer', default: 0, min: 0, description: 'most prompts kept; 0 = unbounded' },
     ],
-    create: (p: PluginParams) => {
-      const inner = create('text-encoder', p.encoder as SpecNode);
+    create: (p) => {
+      const inner = create('text-encoder', p.encoder);
       try {
-        return new CachedTextEncoder(inner, new EmbeddingCache((p.maxEntries as number) > 0 ? { maxEntries: p.maxEntries as number } : {}));
+        return new CachedTextEncoder(inner, new EmbeddingCache(p.maxEntries > 0 ? { maxEntries: p.maxEntries } : {}));
       } catch (e) {
         inner.dispose();
         throw e;
       }
     },
-  },
+  }),
 };
 
 for (const [name, definition] of Object.entries(BUILT_IN)) {
