@@ -30,6 +30,9 @@ const examples = existsSync(`${root}examples`)
   ? [{ extends: true as const, test: { name: 'examples', root: './examples', include: ['*.test.ts'] } }]
   : [];
 
-export const projects = [...projectsUnder('packages'), ...projectsUnder('apps'), ...examples];
+/** Every package README's examples, run by one test (tools/readme.test.ts). */
+const readmes = [{ extends: true as const, test: { name: 'readmes', root: '.', include: ['tools/readme.test.ts'] } }];
+
+export const projects = [...projectsUnder('packages'), ...projectsUnder('apps'), ...examples, ...readmes];
 
 export default projects;

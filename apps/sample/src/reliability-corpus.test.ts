@@ -1,6 +1,7 @@
 import { cpSync, existsSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fixturePath } from '@rectiflow/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../train/src/config';
 import { snapshot } from '../../train/src/test-helpers';
@@ -8,8 +9,7 @@ import { Trainer } from '../../train/src/trainer';
 import { MAX_SIDE, MAX_STEPS } from './run-sample';
 import { sampleCommand } from './sample-command';
 
-const packages = new URL('../../../packages/', import.meta.url).pathname;
-const tinyMMDiT = join(packages, 'mmdit/test-data/mmdit_tiny.safetensors');
+const tinyMMDiT = fixturePath('mmdit_tiny.safetensors');
 
 async function sample(argv: string[]): Promise<{ code: number; err: string[]; seconds: number }> {
   const err: string[] = [];

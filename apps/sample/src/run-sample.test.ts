@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodePng } from '@rectiflow/autoencoders';
 import { tf } from '@rectiflow/core';
+import { fixturePath } from '@rectiflow/core/testing';
 import { colorAdherence } from '@rectiflow/data';
 import { MMDiT } from '@rectiflow/mmdit';
 import { readSafetensors, writeSafetensors } from '@rectiflow/safetensors';
@@ -12,7 +13,6 @@ import { parseConfig } from '../../train/src/config';
 import { Trainer } from '../../train/src/trainer';
 import { runSample } from './run-sample';
 
-const packages = new URL('../../../packages/', import.meta.url).pathname;
 const quiet = () => {};
 
 describe('rectiflow-sample with a trained run', () => {
@@ -114,14 +114,14 @@ describe('rectiflow-sample with official SD3 single-file weights', () => {
     // and an MM-DiT of matching widths (context 96 = T5 width, pooled 80 = CLIP-L 32 + CLIP-G 48).
     const tensors = new Map<string, tf.Tensor>();
     const add = async (file: string, prefix: string) => {
-      const f = await readSafetensors(join(packages, file));
+      const f = await readSafetensors(fixturePath(file));
       for (const [k, t] of await f.tensors()) tensors.set(prefix + k, t);
       await f.close();
     };
-    await add('autoencoders/test-data/vae_tiny.safetensors', 'first_stage_model.');
-    await add('text-encoders/test-data/text_encoders_tiny_clip_l.safetensors', 'text_encoders.clip_l.transformer.');
-    await add('text-encoders/test-data/text_encoders_tiny_clip_g.safetensors', 'text_encoders.clip_g.transformer.');
-    await add('text-encoders/test-data/text_encoders_tiny_t5.safetensors', 'text_encoders.t5xxl.transformer.');
+    await add('vae_tiny.safetensors', 'first_stage_model.');
+    await add('text_encoders_tiny_clip_l.safetensors', 'text_encoders.clip_l.transformer.');
+    await add('text_encoders_tiny_clip_g.safetensors', 'text_encoders.clip_g.transformer.');
+    await add('text_encoders_tiny_t5.safetensors', 'text_encoders.t5xxl.transformer.');
     const mmdit = new MMDiT(
       { depth: 1, patchSize: 2, inChannels: 16, contextDim: 96, pooledDim: 80, posEmbedMaxSize: 8, qkNorm: true },
       { seed: 1 },
@@ -181,7 +181,7 @@ describe('rectiflow-sample with official SD3 single-file weights', () => {
       runSample(
         [
           '--sd3',
-          join(packages, 'mmdit/test-data/mmdit_tiny.safetensors'),
+          fixturePath('mmdit_tiny.safetensors'),
           '--vae',
           file,
           '--clip-l',

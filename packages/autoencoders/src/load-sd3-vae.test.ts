@@ -1,21 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { createRng, tf, ValidationError, WeightMismatchError } from '@rectiflow/core';
-import { expectClose } from '@rectiflow/core/testing';
-import { addPrefix, serializeSafetensors } from '@rectiflow/safetensors';
+import { expectClose, fixturePath } from '@rectiflow/core/testing';
+import { addPrefix, readTensors, serializeSafetensors } from '@rectiflow/safetensors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSD3VAE } from './load-sd3-vae';
 import { createRandomSD3VAE } from './random-sd3-vae';
 import { SD3VAE } from './sd3-vae';
 import { SD3_VAE_CONFIG, sd3VaeWeightShapes } from './sd3-vae-config';
-import { readAll, VAE_IO, VAE_WEIGHTS } from './test-helpers';
 
 const TINY = { ch: 32, chMult: [1, 2], numResBlocks: 1, imageChannels: 3, latentChannels: 16 };
 let weights: Map<string, tf.Tensor>;
 let io: Map<string, tf.Tensor>;
 
 beforeAll(async () => {
-  weights = await readAll(VAE_WEIGHTS);
-  io = await readAll(VAE_IO);
+  weights = await readTensors(fixturePath('vae_tiny.safetensors'));
+  io = await readTensors(fixturePath('vae_tiny_io.safetensors'));
 });
 afterAll(() => tf.dispose([...weights.values(), ...io.values()]));
 
@@ -114,7 +113,7 @@ describe('loadSD3VAE', () => {
   });
 
   it('loads the bytes of a file read by the caller', async () => {
-    const fromBytes = await loadSD3VAE(new Uint8Array(readFileSync(VAE_WEIGHTS)));
+    const fromBytes = await loadSD3VAE(new Uint8Array(readFileSync(fixturePath('vae_tiny.safetensors'))));
     expect(fromBytes.config).toEqual(TINY);
     fromBytes.dispose();
   });

@@ -1,11 +1,11 @@
 import { createRng, tf } from '@rectiflow/core';
-import { expectClose, expectNoTensorLeak } from '@rectiflow/core/testing';
+import { expectClose, expectNoTensorLeak, fixturePath } from '@rectiflow/core/testing';
+import { readTensors } from '@rectiflow/safetensors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleLatent } from './latent-distribution';
 import { processIn, processOut, SD3_LATENT_FORMAT } from './latent-format';
 import { loadSD3VAE } from './load-sd3-vae';
 import type { SD3VAE } from './sd3-vae';
-import { readAll, VAE_IO, VAE_WEIGHTS } from './test-helpers';
 
 const ATOL = 1e-4;
 let vae: SD3VAE;
@@ -13,8 +13,8 @@ let io: Map<string, tf.Tensor>;
 const t = (key: string) => io.get(key) as tf.Tensor4D;
 
 beforeAll(async () => {
-  vae = await loadSD3VAE(VAE_WEIGHTS);
-  io = await readAll(VAE_IO);
+  vae = await loadSD3VAE(fixturePath('vae_tiny.safetensors'));
+  io = await readTensors(fixturePath('vae_tiny_io.safetensors'));
 });
 afterAll(() => {
   vae.dispose();

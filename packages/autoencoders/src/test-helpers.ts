@@ -1,27 +1,5 @@
-// Shared by this package's tests: the path of the golden fixtures copied into test-data/.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// Shared by this package's tests: synthetic images (fixtures are read with `@rectiflow/core/testing`).
 import { createRng, type tf, tf as tfjs } from '@rectiflow/core';
-import { readSafetensors } from '@rectiflow/safetensors';
-
-export const TEST_DATA = fileURLToPath(new URL('../test-data/', import.meta.url));
-export const VAE_WEIGHTS = `${TEST_DATA}vae_tiny.safetensors`;
-export const VAE_IO = `${TEST_DATA}vae_tiny_io.safetensors`;
-
-/** Every tensor of a safetensors file in test-data/. */
-export async function readAll(path: string): Promise<Map<string, tf.Tensor>> {
-  const file = await readSafetensors(path);
-  try {
-    return await file.tensors();
-  } finally {
-    await file.close();
-  }
-}
-
-/** The vae_tiny.json description. */
-export function vaeTinyJson(): { encoder_args: { ch: number; ch_mult: number[]; num_res_blocks: number; z_channels: number } } {
-  return JSON.parse(readFileSync(`${TEST_DATA}vae_tiny.json`, 'utf8'));
-}
 
 /**
  * A tiny synthetic image set: each channel of each image is a random linear ramp

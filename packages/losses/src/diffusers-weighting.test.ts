@@ -1,5 +1,5 @@
 import { createRng, tf } from '@rectiflow/core';
-import { expectClose } from '@rectiflow/core/testing';
+import { expectClose, expectRelClose, readFixtureJson } from '@rectiflow/core/testing';
 import { RectifiedFlowProcess } from '@rectiflow/schedules';
 import { DiffusersSampler } from '@rectiflow/timesteps';
 import { describe, expect, it } from 'vitest';
@@ -7,9 +7,8 @@ import { createFormulation } from './create-formulation';
 import { diffusersWeighting } from './diffusers-weighting';
 import { flowMatchingLoss, type LossModel } from './flow-matching-loss';
 import { lossMultiplier } from './loss-multiplier';
-import { expectRelClose, loadFixture } from './test-helpers';
 
-const samplers = loadFixture<{ t_grid: number[]; cosmap: { density_on_t_grid: number[] } }>('samplers.json');
+const samplers = readFixtureJson<{ t_grid: number[]; cosmap: { density_on_t_grid: number[] } }>('samplers.json');
 const rf = new RectifiedFlowProcess();
 
 describe("diffusers' SD3 training-script loss (explicit option)", () => {

@@ -1,11 +1,10 @@
 import { createRng, tf } from '@rectiflow/core';
-import { expectClose } from '@rectiflow/core/testing';
+import { expectClose, expectRelClose, readFixtureJson } from '@rectiflow/core/testing';
 import { CosineProcess, createForwardProcess, EdmProcess, LdmLinearProcess, RectifiedFlowProcess } from '@rectiflow/schedules';
 import { createTimestepSampler } from '@rectiflow/timesteps';
 import { describe, expect, it } from 'vitest';
 import { createLossWeighting } from './create-loss-weighting';
 import { lossMultiplier } from './loss-multiplier';
-import { expectRelClose, loadFixture } from './test-helpers';
 import {
   densityWeighting,
   edmWeighting,
@@ -22,8 +21,8 @@ interface Schedules {
   edm: { P_m: number; P_s: number; w_edm: number[]; loss_multiplier: number[] };
   cosine: { w_eps: number[]; w_v: number[]; loss_multiplier_eps: number[]; loss_multiplier_v: number[] };
 }
-const fx = loadFixture<Schedules>('schedules.json');
-const samplers = loadFixture<{ t_grid: number[]; logit_normal: { cases: { m: number; s: number; density_on_t_grid: number[] }[] } }>(
+const fx = readFixtureJson<Schedules>('schedules.json');
+const samplers = readFixtureJson<{ t_grid: number[]; logit_normal: { cases: { m: number; s: number; density_on_t_grid: number[] }[] } }>(
   'samplers.json',
 );
 

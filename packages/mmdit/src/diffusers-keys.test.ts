@@ -1,10 +1,11 @@
 import { tf } from '@rectiflow/core';
-import { serializeSafetensors } from '@rectiflow/safetensors';
+import { fixturePath } from '@rectiflow/core/testing';
+import { readTensors, serializeSafetensors } from '@rectiflow/safetensors';
 import { describe, expect, it } from 'vitest';
 import { diffusersToOfficial, officialToDiffusers } from './diffusers-keys';
 import { loadMMDiT } from './load-mmdit';
 import { MMDiT } from './mmdit';
-import { bitEqual, readTestTensors, TINY } from './test-helpers';
+import { bitEqual, TINY } from './test-helpers';
 
 function expectSame(a: Map<string, tf.Tensor>, b: Map<string, tf.Tensor>): void {
   expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
@@ -16,7 +17,7 @@ function expectSame(a: Map<string, tf.Tensor>, b: Map<string, tf.Tensor>): void 
 
 describe('diffusers key conversion', () => {
   it('splits qkv, swaps the final and pre-only modulations, and round-trips the tiny checkpoint', async () => {
-    const official = await readTestTensors('mmdit_tiny.safetensors');
+    const official = await readTensors(fixturePath('mmdit_tiny.safetensors'));
     const diffusers = officialToDiffusers(official);
     expect(diffusers.size).toBe(official.size + 2 * (2 * 2 * 2)); // each of the 8 qkv weights and biases becomes three
     const qkv = official.get('joint_blocks.0.x_block.attn.qkv.weight')!;

@@ -1,11 +1,11 @@
 import { create, tf } from '@rectiflow/core';
-import { expectClose, expectNoTensorLeak } from '@rectiflow/core/testing';
+import { expectClose, expectNoTensorLeak, fixturePath } from '@rectiflow/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveMMDiTConfig } from './config';
 import { loadMMDiT } from './load-mmdit';
 import type { MMDiT } from './mmdit';
 import './plugin';
-import { readTestTensors } from './test-helpers';
+import { readTensors } from '@rectiflow/safetensors';
 import { MMDiTVelocityModel } from './velocity-model';
 
 describe('forward, skip layers, velocity adapter and bad input', () => {
@@ -13,8 +13,8 @@ describe('forward, skip layers, velocity adapter and bad input', () => {
   let io: Map<string, tf.Tensor>;
   let model: MMDiT;
   beforeAll(async () => {
-    weights = await readTestTensors('mmdit_tiny.safetensors');
-    io = await readTestTensors('mmdit_tiny_io.safetensors');
+    weights = await readTensors(fixturePath('mmdit_tiny.safetensors'));
+    io = await readTensors(fixturePath('mmdit_tiny_io.safetensors'));
     model = await loadMMDiT(weights);
   });
   afterAll(() => {

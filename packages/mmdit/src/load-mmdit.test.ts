@@ -2,16 +2,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf, WeightMismatchError } from '@rectiflow/core';
-import { readSafetensors, serializeSafetensors } from '@rectiflow/safetensors';
+import { fixturePath } from '@rectiflow/core/testing';
+import { readSafetensors, readTensors, serializeSafetensors } from '@rectiflow/safetensors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMMDiT, saveMMDiT } from './load-mmdit';
 import { MMDiT } from './mmdit';
-import { bitEqual, readTestTensors, TINY, testData, tinyInputs } from './test-helpers';
+import { bitEqual, TINY, tinyInputs } from './test-helpers';
 
 describe('loadMMDiT and saveMMDiT', () => {
   let official: Map<string, tf.Tensor>;
   beforeAll(async () => {
-    official = await readTestTensors('mmdit_tiny.safetensors');
+    official = await readTensors(fixturePath('mmdit_tiny.safetensors'));
   });
   afterAll(() => tf.dispose([...official.values()]));
 
@@ -22,7 +23,7 @@ describe('loadMMDiT and saveMMDiT', () => {
     const vae = tf.zeros([2]);
     const bytes = await serializeSafetensors(withPrefix('model.diffusion_model.', { 'first_stage_model.decoder.conv_in.bias': vae }));
     const fromBytes = await loadMMDiT(bytes);
-    const fromPath = await loadMMDiT(testData('mmdit_tiny.safetensors'));
+    const fromPath = await loadMMDiT(fixturePath('mmdit_tiny.safetensors'));
     const fromMap = await loadMMDiT(official);
     for (const m of [fromBytes, fromPath, fromMap]) expect(m.config).toEqual(fromPath.config);
     const a = fromBytes.stateDict();
@@ -39,7 +40,7 @@ describe('loadMMDiT and saveMMDiT', () => {
       await saveMMDiT(model, path);
       // Same tensors, same bytes per tensor, as the official file.
       const file = await readSafetensors(path);
-      const ref = await readSafetensors(testData('mmdit_tiny.safetensors'));
+      const ref = await readSafetensors(fixturePath('mmdit_tiny.safetensors'));
       expect(file.keys().sort()).toEqual(ref.keys().sort());
       for (const k of ref.keys()) expect(Buffer.from(await file.readBytes(k)).equals(Buffer.from(await ref.readBytes(k))), k).toBe(true);
       await file.close();
@@ -77,7 +78,7 @@ describe('loadMMDiT and saveMMDiT', () => {
       /strict: false.*1 weight problem\(s\): "joint_blocks.0.x_block.attn.extra" is not part of the architecture/,
     );
     (await loadMMDiT(extra, { strict: false })).dispose();
-    await expect(loadMMDiT(new Uint8Array(readFileSync(testData('mmdit_tiny_io.safetensors'))))).rejects.toThrow(
+    await expect(loadMMDiT(new Uint8Array(readFileSync(fixturePath('mmdit_tiny_io.safetensors'))))).rejects.toThrow(
       /not an MM-DiT checkpoint/,
     );
     wrong.dispose();

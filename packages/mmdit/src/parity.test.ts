@@ -1,9 +1,9 @@
 import { tf } from '@rectiflow/core';
-import { expectClose } from '@rectiflow/core/testing';
+import { expectClose, fixturePath } from '@rectiflow/core/testing';
+import { readTensors } from '@rectiflow/safetensors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMMDiT } from './load-mmdit';
 import type { MMDiT } from './mmdit';
-import { readTestTensors, testData } from './test-helpers';
 
 const TOL = { atol: 1e-4, rtol: 1e-4 };
 
@@ -13,9 +13,9 @@ describe('mmdit_tiny parity with the official code', () => {
   let expected: Map<string, tf.Tensor>;
 
   beforeAll(async () => {
-    model = await loadMMDiT(testData('mmdit_tiny.safetensors'));
-    io = await readTestTensors('mmdit_tiny_io.safetensors');
-    expected = await readTestTensors('mmdit_tiny_intermediates.safetensors');
+    model = await loadMMDiT(fixturePath('mmdit_tiny.safetensors'));
+    io = await readTensors(fixturePath('mmdit_tiny_io.safetensors'));
+    expected = await readTensors(fixturePath('mmdit_tiny_intermediates.safetensors'));
   });
   afterAll(() => {
     model.dispose();

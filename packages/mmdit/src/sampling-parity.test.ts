@@ -2,17 +2,17 @@
 // through @rectiflow/solvers' `sample` on the official sigma grid with CFG 5, reproduces the
 // recorded trajectories and final latents of sample_euler_tiny and sample_dpmpp_2m_tiny.
 import { tf } from '@rectiflow/core';
-import { expectClose } from '@rectiflow/core/testing';
+import { expectClose, fixturePath } from '@rectiflow/core/testing';
+import { readTensors } from '@rectiflow/safetensors';
 import { sample, sd3Sigmas } from '@rectiflow/solvers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMMDiT } from './load-mmdit';
-import { readTestTensors, testData } from './test-helpers';
 import { MMDiTVelocityModel } from './velocity-model';
 
 describe('end-to-end sampling parity with sd3.5', () => {
   let model: MMDiTVelocityModel;
   beforeAll(async () => {
-    model = new MMDiTVelocityModel(await loadMMDiT(testData('mmdit_tiny.safetensors')));
+    model = new MMDiTVelocityModel(await loadMMDiT(fixturePath('mmdit_tiny.safetensors')));
   });
   afterAll(() => model.dispose());
 
@@ -20,7 +20,7 @@ describe('end-to-end sampling parity with sd3.5', () => {
     ['euler', 'sample_euler_tiny.safetensors'],
     ['dpmpp-2m-sd3', 'sample_dpmpp_2m_tiny.safetensors'],
   ])('%s reproduces %s within 5e-4', async (solver, file) => {
-    const f = await readTestTensors(file);
+    const f = await readTensors(fixturePath(file));
     const get = (k: string) => f.get(k) as tf.Tensor;
     const grid = sd3Sigmas(8, 3);
     expect(Float32Array.from(grid)).toEqual(get('sigmas').dataSync());

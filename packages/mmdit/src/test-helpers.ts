@@ -1,14 +1,7 @@
-/** Shared test helpers: fixture paths and a tiny configuration. */
-import { fileURLToPath } from 'node:url';
+/** Shared test helpers: a tiny configuration, its inputs, bit equality (fixtures: `@rectiflow/core/testing`). */
 import { createRng, tf } from '@rectiflow/core';
-import { readSafetensors } from '@rectiflow/safetensors';
 import type { MMDiTOptions } from './config';
 import type { MMDiT } from './mmdit';
-
-/** The absolute path of a file in `packages/mmdit/test-data`. */
-export function testData(name: string): string {
-  return fileURLToPath(new URL(`../test-data/${name}`, import.meta.url));
-}
 
 /** A really tiny model that still has every kind of tensor (q/k norm, dual attention, registers). */
 export const TINY: MMDiTOptions = {
@@ -45,16 +38,6 @@ export function randomizeWeights(model: MMDiT, seed = 2, std = 0.3): void {
     const r = rng.normal(v.shape, 0, std);
     v.assign(r);
     r.dispose();
-  }
-}
-
-/** Every tensor of a test-data safetensors file (the file is closed). */
-export async function readTestTensors(name: string): Promise<Map<string, tf.Tensor>> {
-  const file = await readSafetensors(testData(name));
-  try {
-    return await file.tensors();
-  } finally {
-    await file.close();
   }
 }
 

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { tf } from '@rectiflow/core';
+import { fixturePath } from '@rectiflow/core/testing';
 import { describe, expect, it } from 'vitest';
 import { DTYPE_SIZES, type Dtype } from './dtypes';
 import { readSafetensors } from './reader';
-import { fixturePath, goldenFixtures } from './test-helpers';
+import { goldenFixtures } from './test-helpers';
 import { serializeSafetensors } from './writer';
 
 const files = [...goldenFixtures().keys()];

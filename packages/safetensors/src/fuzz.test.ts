@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createRng, tf } from '@rectiflow/core';
+import { fixturePath } from '@rectiflow/core/testing';
 import { describe, expect, it } from 'vitest';
 import { SafetensorsError } from './errors';
 import { readSafetensors } from './reader';
-import { fixturePath } from './test-helpers';
 import { serializeSafetensors } from './writer';
 
 async function readEverything(bytes: Uint8Array): Promise<'ok' | 'rejected'> {

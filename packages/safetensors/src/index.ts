@@ -19,7 +19,7 @@ export {
   renameKeys,
   stripPrefix,
 } from './key-map';
-export { type ReadOptions, readSafetensors, type SafetensorsFile, type TensorOptions } from './reader';
+export { type ReadOptions, readSafetensors, readTensors, type SafetensorsFile, type TensorOptions } from './reader';
 export { isSafetensorsFile, type OpenedWeightSource, openWeightSource, type WeightSource } from './weight-source';
 export {
   type RawTensor,

@@ -228,3 +228,16 @@ export async function readSafetensors(
     throw e;
   }
 }
+
+/**
+ * Every tensor of a safetensors source (a path, bytes or a `ByteSource`), the file closed
+ * afterwards. The caller owns the tensors.
+ */
+export async function readTensors(source: Parameters<typeof readSafetensors>[0], options?: ReadOptions): Promise<Map<string, tf.Tensor>> {
+  const file = await readSafetensors(source, options);
+  try {
+    return await file.tensors();
+  } finally {
+    await file.close();
+  }
+}

@@ -1,30 +1,17 @@
-// Shared by this package's tests: paths to the golden fixtures and a small hand-built file.
-import { existsSync, readdirSync } from 'node:fs';
+// Shared by this package's tests: the golden fixtures and a small hand-built file.
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fixturesFolder } from '@rectiflow/core/testing';
 
-const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));
-
-/**
- * The golden SD3 fixtures live once in the repo, in the test-data of the package that
- * owns them (mmdit, autoencoders, text-encoders, solvers). This package's tests read them
- * all: every fixture file must parse.
- */
+/** Every golden `.safetensors` fixture of the repository (they live once, in `test-data/`), by name. */
 export function goldenFixtures(): Map<string, string> {
-  const found = new Map<string, string>();
-  for (const pkg of readdirSync(PACKAGES).sort()) {
-    const dir = join(PACKAGES, pkg, 'test-data');
-    if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir).sort()) if (f.endsWith('.safetensors') && !found.has(f)) found.set(f, join(dir, f));
-  }
-  return found;
-}
-
-/** The path of one golden fixture file. */
-export function fixturePath(name: string): string {
-  const path = goldenFixtures().get(name);
-  if (!path) throw new Error(`fixture ${name} not found in packages/*/test-data`);
-  return path;
+  const dir = fixturesFolder();
+  return new Map(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.safetensors'))
+      .sort()
+      .map((f) => [f, join(dir, f)] as const),
+  );
 }
 
 /** Build a safetensors file from a header object and a data section, exactly as given. */

@@ -1,11 +1,11 @@
 import type { ForwardProcess } from '@rectiflow/core';
+import { expectRelClose, readFixtureJson } from '@rectiflow/core/testing';
 import { describe, expect, it } from 'vitest';
 import { CosineProcess } from './cosine';
 import { createForwardProcess } from './create-forward-process';
 import { EdmProcess } from './edm';
 import { LdmLinearProcess } from './ldm-linear';
 import { RectifiedFlowProcess } from './rectified-flow';
-import { expectRelClose, loadFixture } from './test-helpers';
 
 interface Series {
   a: number[];
@@ -29,7 +29,7 @@ interface Schedules {
     table_checkpoints: { k: number[]; beta_k: number[]; alphabar_k: number[] };
   };
 }
-const fx = loadFixture<Schedules>('schedules.json');
+const fx = readFixtureJson<Schedules>('schedules.json');
 
 function expectSeries(process: ForwardProcess, series: Series, rtol: number, label: string): void {
   const at = (f: (t: number) => number) => fx.t.map(f);

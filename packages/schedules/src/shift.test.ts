@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFixtureJson } from '@rectiflow/core/testing';
 import { describe, expect, it } from 'vitest';
 import { shiftAlpha, shiftTime, shiftTimeDerivative, unshiftTime } from './shift';
 
@@ -9,7 +9,7 @@ interface ShiftCase {
   dt_shifted_dt: number[];
   inverse_check_t: number[];
 }
-const fixture = JSON.parse(readFileSync(new URL('../test-data/shift.json', import.meta.url), 'utf8')) as {
+const fixture = readFixtureJson('shift.json') as {
   t: number[];
   cases: ShiftCase[];
 };

@@ -1,10 +1,10 @@
+import { expectRelClose, readFixtureJson } from '@rectiflow/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createForwardProcess } from './create-forward-process';
 import { RectifiedFlowProcess } from './rectified-flow';
 import { ShiftedProcess } from './shifted-process';
-import { expectRelClose, loadFixture } from './test-helpers';
 
-const fx = loadFixture<{ t: number[]; cases: { alpha: number; t_shifted: number[]; dt_shifted_dt: number[] }[] }>('shift.json');
+const fx = readFixtureJson<{ t: number[]; cases: { alpha: number; t_shifted: number[]; dt_shifted_dt: number[] }[] }>('shift.json');
 
 describe('shifted process', () => {
   it("shifted rectified flow has b_t = shift(t) and b'_t = shift'(t) from shift.json", () => {

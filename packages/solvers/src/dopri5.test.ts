@@ -1,11 +1,12 @@
 import { NonFiniteError, PluginArgumentError, ValidationError } from '@rectiflow/core';
+import { readFixtureJson } from '@rectiflow/core/testing';
 import { describe, expect, it } from 'vitest';
 import { Dopri5Solver, StepLimitError } from './dopri5';
 import { float64Ops } from './float64-ops';
 import { createSolver } from './solver-plugins';
-import { linearField, linspace, nonlinearField, type OdeFixture, readTestJson } from './test-helpers';
+import { linearField, linspace, nonlinearField, type OdeFixture } from './test-helpers';
 
-const fixture = readTestJson<OdeFixture>('ode.json');
+const fixture = readFixtureJson<OdeFixture>('ode.json');
 
 describe('dopri5', () => {
   it.each([1e-4, 1e-6, 1e-8])('meets rtol = atol = %s on the nonlinear ODE at every output time', (tol) => {

@@ -1,14 +1,14 @@
 import { NonFiniteError, ValidationError } from '@rectiflow/core';
-import { expectClose } from '@rectiflow/core/testing';
+import { expectClose, readFixtureJson } from '@rectiflow/core/testing';
 import { describe, expect, it } from 'vitest';
 import { EulerSolver } from './euler';
 import { float64Ops } from './float64-ops';
 import { HeunSolver } from './heun';
 import { MidpointSolver } from './midpoint';
 import { Rk4Solver } from './rk4';
-import { linearField, linspace, nonlinearField, type OdeFixture, readTestJson } from './test-helpers';
+import { linearField, linspace, nonlinearField, type OdeFixture } from './test-helpers';
 
-const fixture = readTestJson<OdeFixture>('ode.json');
+const fixture = readFixtureJson<OdeFixture>('ode.json');
 const solvers = { euler: new EulerSolver(), heun: new HeunSolver(), midpoint: new MidpointSolver(), rk4: new Rk4Solver() };
 const stages = { euler: 1, heun: 2, midpoint: 2, rk4: 4 };
 const orders = { euler: 1, heun: 2, midpoint: 2, rk4: 4 };

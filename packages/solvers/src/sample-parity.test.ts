@@ -2,12 +2,11 @@
 // v = (x - D_i) / σ_i, where D_i is the recorded CFG-combined denoised value at step i, so
 // the sampler must reproduce the recorded trajectory and final latent.
 import { tf, type VelocityFn } from '@rectiflow/core';
-import { expectClose } from '@rectiflow/core/testing';
+import { expectClose, fixturePath, readFixtureJson } from '@rectiflow/core/testing';
 import { readSafetensors } from '@rectiflow/safetensors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sample } from './sample';
 import { sd3Sigmas } from './sd3-sigmas';
-import { readTestJson, testDataPath } from './test-helpers';
 
 interface Recorded {
   sigmas: number[];
@@ -18,9 +17,9 @@ interface Recorded {
 }
 
 async function load(name: string): Promise<Recorded> {
-  const file = await readSafetensors(testDataPath(`${name}.safetensors`));
+  const file = await readSafetensors(fixturePath(`${name}.safetensors`));
   try {
-    const json = readTestJson<{ sigmas: number[] }>(`${name}.json`);
+    const json = readFixtureJson<{ sigmas: number[] }>(`${name}.json`);
     const x = await file.tensor('trajectory_x');
     const d = await file.tensor('trajectory_denoised');
     const rec: Recorded = {

@@ -1,17 +1,17 @@
 import { ValidationError } from '@rectiflow/core';
+import { readFixtureJson } from '@rectiflow/core/testing';
 import { shiftTime } from '@rectiflow/schedules';
 import { describe, expect, it } from 'vitest';
 import { correctedSd3Sigmas, diffusersSigmas, sd3Sigmas } from './sd3-sigmas';
-import { readTestJson } from './test-helpers';
 
 interface ShiftFixture {
   flow_match_euler_discrete: {
     cases: { num_inference_steps: number; shift: number; sigmas: number[]; timesteps: number[]; 'official_sd3.5_get_sigmas': number[] }[];
   };
 }
-const shift = readTestJson<ShiftFixture>('shift.json');
-const euler = readTestJson<{ sigmas: number[] }>('sample_euler_tiny.json');
-const dpm = readTestJson<{ sigmas: number[] }>('sample_dpmpp_2m_tiny.json');
+const shift = readFixtureJson<ShiftFixture>('shift.json');
+const euler = readFixtureJson<{ sigmas: number[] }>('sample_euler_tiny.json');
+const dpm = readFixtureJson<{ sigmas: number[] }>('sample_dpmpp_2m_tiny.json');
 
 describe('SD3 sigma grids', () => {
   it.each(shift.flow_match_euler_discrete.cases.map((c) => [c.num_inference_steps, c] as const))(

@@ -1,12 +1,12 @@
 import { tf } from '@rectiflow/core';
-import { expectClose, expectNoTensorLeak } from '@rectiflow/core/testing';
+import { expectClose, expectNoTensorLeak, readFixtureJson } from '@rectiflow/core/testing';
 import { describe, expect, it } from 'vitest';
 import { float64Ops } from './float64-ops';
 import { createSolver, SOLVER_NAMES } from './solver-plugins';
 import { tensorOps } from './tensor-ops';
-import { type OdeFixture, readTestJson } from './test-helpers';
+import type { OdeFixture } from './test-helpers';
 
-const fixture = readTestJson<OdeFixture>('ode.json');
+const fixture = readFixtureJson<OdeFixture>('ode.json');
 const A = fixture.linear.A;
 
 describe('tensorOps', () => {

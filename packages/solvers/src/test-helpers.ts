@@ -1,16 +1,5 @@
-/** Shared test helpers: fixture reading and the fixture ODEs. */
-import { readFileSync } from 'node:fs';
+/** Shared test helpers: the fixture ODEs (fixtures are read with `@rectiflow/core/testing`). */
 import { tf, type VectorField, type VelocityFn } from '@rectiflow/core';
-
-/** Read a JSON file from packages/solvers/test-data. */
-export function readTestJson<T = Record<string, unknown>>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`../test-data/${name}`, import.meta.url), 'utf8')) as T;
-}
-
-/** The path of a file in packages/solvers/test-data. */
-export function testDataPath(name: string): string {
-  return new URL(`../test-data/${name}`, import.meta.url).pathname;
-}
 
 interface OdeCase {
   y0: number[];

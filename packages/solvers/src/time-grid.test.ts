@@ -1,13 +1,13 @@
 import { ValidationError } from '@rectiflow/core';
+import { readFixtureJson } from '@rectiflow/core/testing';
 import { describe, expect, it } from 'vitest';
-import { readTestJson } from './test-helpers';
 import { customGrid, shiftedGrid, uniformGrid } from './time-grid';
 
 interface ShiftFixture {
   t: number[];
   cases: { alpha: number; t_shifted: number[] }[];
 }
-const fixture = readTestJson<ShiftFixture>('shift.json');
+const fixture = readFixtureJson<ShiftFixture>('shift.json');
 
 describe('time grids', () => {
   it('uniformGrid has steps + 1 equally spaced times from 1 to 0', () => {

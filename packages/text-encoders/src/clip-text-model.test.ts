@@ -1,8 +1,8 @@
 import { tf, ValidationError } from '@rectiflow/core';
-import { expectClose, expectNoTensorLeak } from '@rectiflow/core/testing';
+import { expectClose, expectNoTensorLeak, fixturePath } from '@rectiflow/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClipTextModel } from './clip-text-model';
-import { fixtureInfo, fixturePath, ioTensor, ioTokens } from './test-helpers';
+import { fixtureInfo, ioTensor, ioTokens } from './test-helpers';
 
 const ATOL = 1e-4;
 

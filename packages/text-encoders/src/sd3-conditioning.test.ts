@@ -1,11 +1,11 @@
 import { createRng, tf } from '@rectiflow/core';
-import { expectClose, expectNoTensorLeak } from '@rectiflow/core/testing';
+import { expectClose, expectNoTensorLeak, fixturePath } from '@rectiflow/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClipTextModel } from './clip-text-model';
 import { clipTokenizer, t5Tokenizer } from './prompt-tokenizer';
 import { assembleSd3Context, Sd3TextEncoder } from './sd3-conditioning';
 import { T5Encoder } from './t5-encoder';
-import { fixturePath, ioTensor, ioTokens, tinyClipTokenizerJson, tinyT5TokenizerJson } from './test-helpers';
+import { ioTensor, ioTokens, tinyClipTokenizerJson, tinyT5TokenizerJson } from './test-helpers';
 
 const load = async () => ({
   clipL: await ClipTextModel.load(fixturePath('text_encoders_tiny_clip_l.safetensors'), { numHeads: 2, hiddenAct: 'quick_gelu' }),

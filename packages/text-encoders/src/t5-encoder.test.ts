@@ -1,8 +1,8 @@
 import { tf } from '@rectiflow/core';
-import { expectClose, expectNoTensorLeak } from '@rectiflow/core/testing';
+import { expectClose, expectNoTensorLeak, fixturePath } from '@rectiflow/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { T5Encoder } from './t5-encoder';
-import { fixtureInfo, fixturePath, ioTensor, ioTokens } from './test-helpers';
+import { fixtureInfo, ioTensor, ioTokens } from './test-helpers';
 
 describe('T5Encoder against the t5 fixture', () => {
   let model: T5Encoder;

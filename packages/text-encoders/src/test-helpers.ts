@@ -1,23 +1,14 @@
 /** Shared by the tests: the golden fixtures, read from this package's test-data folder. */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { tf } from '@rectiflow/core';
+import { fixturePath, readFixtureJson } from '@rectiflow/core/testing';
 import { readSafetensors, type SafetensorsFile } from '@rectiflow/safetensors';
-
-/** The folder holding the fixtures. */
-export const TEST_DATA = fileURLToPath(new URL('../test-data/', import.meta.url));
-
-/** A fixture file's path. */
-export function fixturePath(name: string): string {
-  return `${TEST_DATA}${name}`;
-}
 
 /** The fixture description (`text_encoders_tiny.json`). */
 export function fixtureInfo(): {
   configs: Record<string, Record<string, number | string>>;
   special_tokens: Record<string, number>;
 } {
-  return JSON.parse(readFileSync(fixturePath('text_encoders_tiny.json'), 'utf8'));
+  return readFixtureJson('text_encoders_tiny.json');
 }
 
 let io: SafetensorsFile | undefined;

@@ -2,11 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create, createAsync, PluginArgumentError, registry, tf } from '@rectiflow/core';
+import { fixturePath } from '@rectiflow/core/testing';
 import { describe, expect, it } from 'vitest';
 import { CachedTextEncoder } from './embedding-cache';
 import { Sd3TextEncoder } from './sd3-conditioning';
 import { SmallTextEncoder } from './small-text-encoder';
-import { fixturePath, tinyClipTokenizerJson, tinyT5TokenizerJson } from './test-helpers';
+import { tinyClipTokenizerJson, tinyT5TokenizerJson } from './test-helpers';
 import { TEXT_ENCODER_PLUGINS } from './text-encoder-plugins';
 
 describe('text-encoder plugins', () => {

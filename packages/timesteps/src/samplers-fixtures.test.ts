@@ -1,9 +1,9 @@
+import { expectRelClose, readFixtureJson } from '@rectiflow/core/testing';
 import { describe, expect, it } from 'vitest';
 import { CosMapSampler } from './cosmap';
 import { createTimestepSampler } from './create-timestep-sampler';
 import { LogitNormalSampler } from './logit-normal';
 import { ModeSampler } from './mode';
-import { expectRelClose, loadFixture } from './test-helpers';
 
 interface Samplers {
   t_grid: number[];
@@ -21,7 +21,7 @@ interface Samplers {
   };
   cosmap: { f_on_u_grid: number[]; density_on_t_grid: number[]; density_at_t_equals_f_u: number[] };
 }
-const fx = loadFixture<Samplers>('samplers.json');
+const fx = readFixtureJson<Samplers>('samplers.json');
 
 describe('samplers against samplers.json (rtol 1e-12)', () => {
   it.each(fx.logit_normal.cases.map((c) => [c.m, c.s, c] as const))('logit-normal(%s, %s) density', (m, s, c) => {

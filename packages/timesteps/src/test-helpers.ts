@@ -1,17 +1,4 @@
-/** Shared by this package's tests: fixtures, float64 comparisons, quadrature and the KS test. */
-import { readFileSync } from 'node:fs';
-import { expectClose } from '@rectiflow/core/testing';
-
-/** Read a JSON fixture from this package's test-data folder. */
-export function loadFixture<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`../test-data/${name}`, import.meta.url), 'utf8')) as T;
-}
-
-/** Assert |actual - expected| <= rtol |expected| elementwise, naming the worst entry. */
-export function expectRelClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, label: string): void {
-  expectClose(actual, expected, { atol: 0, rtol, label });
-}
-
+/** Shared by this package's tests: quadrature and the KS test (fixtures: `@rectiflow/core/testing`). */
 /** Composite Gauss–Legendre (5 points) on [0, 1] with `panels` equal panels. */
 export function integrate01(f: (t: number) => number, panels = 2000): number {
   const x = [0, -0.5384693101056831, 0.5384693101056831, -0.906179845938664, 0.906179845938664];

@@ -81,3 +81,8 @@ export function expectClose(actual: Numeric, expected: Numeric, options: CloseOp
   }
   return cmp;
 }
+
+/** Assert |actual - expected| <= rtol |expected| elementwise (no absolute tolerance), naming the worst entry. */
+export function expectRelClose(actual: Numeric, expected: Numeric, rtol: number, label = 'value'): Comparison {
+  return expectClose(actual, expected, { atol: 0, rtol, label });
+}
