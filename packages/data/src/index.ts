@@ -4,7 +4,7 @@
  * `create('dataset', 'shapes(count=1000)')`. Image folders on disk: `@rectiflow/data/node`.
  * @packageDocumentation
  */
-import './plugins';
+import './dataset-plugins';
 
 export { colorAdherence, colorHistogram, dominantColors, matchesCaptionColors, parseShapesCaption } from './color-check';
 export type { CaptionedImage, Dataset } from './dataset';

@@ -4,7 +4,7 @@
  */
 import { definePlugin, registerBuiltin } from '@rectiflow/core';
 import { loadImageFolder, nodeImageFolderSource } from './node-file';
-import './plugins';
+import './dataset-plugins';
 
 registerBuiltin(
   'dataset',

@@ -1,7 +1,7 @@
 import { create } from '@rectiflow/core';
 import { describe, expect, it } from 'vitest';
 import { colorHistogram, dominantColors, matchesCaptionColors, parseShapesCaption } from './color-check';
-import './plugins';
+import './dataset-plugins';
 import { createShapesDataset, POSITIONS, type ShapesLabels } from './shapes';
 
 function centroid(image: Float32Array, size: number): [number, number] {

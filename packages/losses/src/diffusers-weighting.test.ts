@@ -3,9 +3,9 @@ import { expectClose, expectRelClose, readFixtureJson } from '@rectiflow/core/te
 import { RectifiedFlowProcess } from '@rectiflow/schedules';
 import { DiffusersSampler } from '@rectiflow/timesteps';
 import { describe, expect, it } from 'vitest';
-import { createFormulation } from './create-formulation';
 import { diffusersWeighting } from './diffusers-weighting';
 import { flowMatchingLoss, type LossModel } from './flow-matching-loss';
+import { createFormulation } from './formulation-plugins';
 import { lossMultiplier } from './loss-multiplier';
 
 const samplers = readFixtureJson<{ t_grid: number[]; cosmap: { density_on_t_grid: number[] } }>('samplers.json');

@@ -1,8 +1,8 @@
 import { createRng, NonFiniteError, tf } from '@rectiflow/core';
 import { expectClose, expectNoTensorLeak } from '@rectiflow/core/testing';
 import { describe, expect, it } from 'vitest';
-import { createFormulation } from './create-formulation';
 import { flowMatchingLoss, type LossModel } from './flow-matching-loss';
+import { createFormulation } from './formulation-plugins';
 import { weightedObjective } from './weighted-objective';
 
 /** A small model with variables: out = z W + t b (per feature), x [B, 4]. */

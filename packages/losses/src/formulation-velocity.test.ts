@@ -1,8 +1,8 @@
 import { createRng, tf, type VelocityFn } from '@rectiflow/core';
 import { type MaybePreconditioned, targetCoefficients } from '@rectiflow/schedules';
 import { describe, expect, it } from 'vitest';
-import { createFormulation } from './create-formulation';
 import type { Formulation } from './formulation';
+import { createFormulation } from './formulation-plugins';
 import { formulationVelocity, processTimeOf } from './formulation-velocity';
 
 // Point-mass data x0 = C: from z_t the oracle knows x0 = C and eps = (z - a_t C) / b_t, and

@@ -5,13 +5,13 @@
  * @packageDocumentation
  */
 
-export { createFormulation, FormulationSpecError, registerFormulations, validFormulations } from './create-formulation';
-export { createLossWeighting, registerLossWeightings } from './create-loss-weighting';
 export { DIFFUSERS_WEIGHTING_SCHEMES, type DiffusersWeightingScheme, diffusersWeighting } from './diffusers-weighting';
 export { type FlowMatchingLossOptions, type FlowMatchingLossResult, flowMatchingLoss, type LossModel } from './flow-matching-loss';
 export type { Formulation } from './formulation';
+export { createFormulation, FormulationSpecError, registerFormulations, validFormulations } from './formulation-plugins';
 export { formulationVelocity, processTimeOf } from './formulation-velocity';
 export { END_OFFSET, lossMultiplier } from './loss-multiplier';
+export { createLossWeighting, registerLossWeightings } from './loss-weighting-plugins';
 export { lossByNoiseLevel, type NoiseLevelBin, NoiseLevelTracker } from './noise-level-loss';
 export { ScalarWeighting } from './scalar-weighting';
 export { weightedObjective } from './weighted-objective';

@@ -1,8 +1,8 @@
 import { createRng, type ForwardProcess, tf } from '@rectiflow/core';
 import { type MaybePreconditioned, targetCoefficients } from '@rectiflow/schedules';
 import { describe, expect, it } from 'vitest';
-import { createFormulation } from './create-formulation';
 import { flowMatchingLoss, type LossModel } from './flow-matching-loss';
+import { createFormulation } from './formulation-plugins';
 
 // 1-D Gaussian data x0 ~ N(MU, S^2): with z = a x0 + b eps, (x0, eps, z) are jointly Gaussian and
 // E[x0|z] = MU + a S^2 (z - a MU)/(a^2 S^2 + b^2), E[eps|z] = b (z - a MU)/(a^2 S^2 + b^2).

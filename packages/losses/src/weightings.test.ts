@@ -3,8 +3,8 @@ import { expectClose, expectRelClose, readFixtureJson } from '@rectiflow/core/te
 import { CosineProcess, createForwardProcess, EdmProcess, LdmLinearProcess, RectifiedFlowProcess } from '@rectiflow/schedules';
 import { createTimestepSampler } from '@rectiflow/timesteps';
 import { describe, expect, it } from 'vitest';
-import { createLossWeighting } from './create-loss-weighting';
 import { lossMultiplier } from './loss-multiplier';
+import { createLossWeighting } from './loss-weighting-plugins';
 import {
   densityWeighting,
   edmWeighting,

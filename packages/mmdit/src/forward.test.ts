@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveMMDiTConfig } from './config';
 import { loadMMDiT } from './load-mmdit';
 import type { MMDiT } from './mmdit';
-import './plugin';
+import './model-plugins';
 import { readTensors } from '@rectiflow/safetensors';
 import { MMDiTVelocityModel } from './velocity-model';
 

@@ -4,7 +4,7 @@
  * training with tfjs autodiff. Importing it registers the `mmdit` model plugin.
  * @packageDocumentation
  */
-import './plugin';
+import './model-plugins';
 
 export { AdaLNModulation, layerNormModulate, modulate } from './adaln-modulation';
 export { type AttentionProjectionOptions, AttentionProjections, type QKV } from './attention-projections';
@@ -27,6 +27,7 @@ export {
 } from './load-mmdit';
 export { Mlp } from './mlp';
 export { MMDiT, type MMDiTCreateOptions, type MMDiTForwardOptions } from './mmdit';
+export { MMDIT_PLUGIN_PARAMS } from './model-plugins';
 export {
   initSource,
   type ParamEntry,
@@ -37,7 +38,6 @@ export {
   ParamStore,
 } from './parameters';
 export { PatchEmbed, patchify } from './patch-embed';
-export { MMDIT_PLUGIN_PARAMS } from './plugin';
 export { cropPosEmbed, PosEmbed, sincosPosEmbed2d } from './pos-embed';
 export { RMSNorm } from './rms-norm';
 export { TimestepEmbedder, timestepEmbedding, timestepFrequencies } from './timestep-embedder';

@@ -2,8 +2,8 @@ import type { ForwardProcess } from '@rectiflow/core';
 import { expectRelClose, readFixtureJson } from '@rectiflow/core/testing';
 import { describe, expect, it } from 'vitest';
 import { CosineProcess } from './cosine';
-import { createForwardProcess } from './create-forward-process';
 import { EdmProcess } from './edm';
+import { createForwardProcess } from './forward-process-plugins';
 import { LdmLinearProcess } from './ldm-linear';
 import { RectifiedFlowProcess } from './rectified-flow';
 

@@ -2,8 +2,8 @@ import { createRng, tf } from '@rectiflow/core';
 import { expectClose, expectNoTensorLeak } from '@rectiflow/core/testing';
 import { describe, expect, it } from 'vitest';
 import type { BaseForwardProcess } from './base-process';
-import { createForwardProcess } from './create-forward-process';
 import { EdmProcess } from './edm';
+import { createForwardProcess } from './forward-process-plugins';
 import type { ProcessOutput } from './process-output';
 
 const SPECS = ['rf', 'cosine', 'edm(-1.2, 1.2)', 'ldm-linear', 'ldm-linear(convention=discrete)', 'shift(3, rf)', 'shift(2, edm)'];

@@ -6,8 +6,8 @@
  */
 export { BaseForwardProcess } from './base-process';
 export { CosineProcess } from './cosine';
-export { createForwardProcess, registerForwardProcesses } from './create-forward-process';
 export { type EdmOptions, EdmProcess } from './edm';
+export { createForwardProcess, registerForwardProcesses } from './forward-process-plugins';
 export { type BetaRule, type LdmConvention, type LdmLinearOptions, LdmLinearProcess } from './ldm-linear';
 export { erf, erfc, normalCdf, normalPdf, normalQuantile } from './normal';
 export {

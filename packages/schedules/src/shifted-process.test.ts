@@ -1,6 +1,6 @@
 import { expectRelClose, readFixtureJson } from '@rectiflow/core/testing';
 import { describe, expect, it } from 'vitest';
-import { createForwardProcess } from './create-forward-process';
+import { createForwardProcess } from './forward-process-plugins';
 import { RectifiedFlowProcess } from './rectified-flow';
 import { ShiftedProcess } from './shifted-process';
 

@@ -1,8 +1,8 @@
 import { createRng } from '@rectiflow/core';
 import { describe, expect, it } from 'vitest';
-import { createTimestepSampler } from './create-timestep-sampler';
 import { DiffusersSampler } from './diffusers-sampler';
 import { integrate01, ksStatistic } from './test-helpers';
+import { createTimestepSampler } from './timestep-sampler-plugins';
 
 const mean = (x: Float64Array) => x.reduce((a, b) => a + b) / x.length;
 

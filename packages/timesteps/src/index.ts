@@ -6,8 +6,8 @@
  */
 export { BaseTimestepSampler } from './base-sampler';
 export { CosMapSampler } from './cosmap';
-export { createTimestepSampler, registerTimestepSamplers } from './create-timestep-sampler';
 export { DiffusersSampler, type DiffusersSamplerOptions, type DiffusersScheme } from './diffusers-sampler';
 export { LogitNormalSampler } from './logit-normal';
 export { MODE_SCALE_MAX, ModeSampler } from './mode';
+export { createTimestepSampler, registerTimestepSamplers } from './timestep-sampler-plugins';
 export { UniformSampler } from './uniform';

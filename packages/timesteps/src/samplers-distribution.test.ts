@@ -3,8 +3,8 @@ import { expectNoTensorLeak } from '@rectiflow/core/testing';
 import { shiftTime } from '@rectiflow/schedules';
 import { describe, expect, it } from 'vitest';
 import type { BaseTimestepSampler } from './base-sampler';
-import { createTimestepSampler } from './create-timestep-sampler';
 import { integrate01, ksStatistic } from './test-helpers';
+import { createTimestepSampler } from './timestep-sampler-plugins';
 
 const SPECS = [
   'uniform',

@@ -1,9 +1,9 @@
 import { expectRelClose, readFixtureJson } from '@rectiflow/core/testing';
 import { describe, expect, it } from 'vitest';
 import { CosMapSampler } from './cosmap';
-import { createTimestepSampler } from './create-timestep-sampler';
 import { LogitNormalSampler } from './logit-normal';
 import { ModeSampler } from './mode';
+import { createTimestepSampler } from './timestep-sampler-plugins';
 
 interface Samplers {
   t_grid: number[];

@@ -14,9 +14,9 @@ import {
 } from '@rectiflow/core';
 import { createForwardProcess, PROCESS_OUTPUTS } from '@rectiflow/schedules';
 import { createTimestepSampler, MODE_SCALE_MAX } from '@rectiflow/timesteps';
-import { createLossWeighting } from './create-loss-weighting';
 import { DIFFUSERS_WEIGHTING_SCHEMES, diffusersWeighting } from './diffusers-weighting';
 import type { Formulation } from './formulation';
+import { createLossWeighting } from './loss-weighting-plugins';
 import { edmWeighting, epsCosineWeighting, epsLinearWeighting, rfWeighting, vCosineWeighting, vLinearWeighting } from './weightings';
 
 const SHIFT = { name: 'shift', type: 'number', default: 1, greaterThan: 0, description: 'resolution shift of the sampled t' } as const;

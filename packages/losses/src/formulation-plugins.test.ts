@@ -2,7 +2,7 @@ import { create, createRng, register, tf } from '@rectiflow/core';
 import { CosineProcess, EdmProcess, LdmLinearProcess, RectifiedFlowProcess } from '@rectiflow/schedules';
 import { CosMapSampler, LogitNormalSampler, ModeSampler, UniformSampler } from '@rectiflow/timesteps';
 import { describe, expect, it } from 'vitest';
-import { createFormulation, FormulationSpecError, validFormulations } from './create-formulation';
+import { createFormulation, FormulationSpecError, validFormulations } from './formulation-plugins';
 
 describe('formulation specs as the paper writes them', () => {
   it('creates every formulation of the paper with the right parts', () => {
