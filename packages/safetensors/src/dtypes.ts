@@ -1,5 +1,5 @@
 /** The element types of the safetensors format that Rectiflow reads and writes. */
-export type Dtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
+export type Dtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'F8_E4M3' | 'F8_E5M2' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
 /** Bytes per element of each dtype. */
 export const DTYPE_SIZES: Readonly<Record<Dtype, number>> = {
@@ -7,6 +7,8 @@ export const DTYPE_SIZES: Readonly<Record<Dtype, number>> = {
   F32: 4,
   F16: 2,
   BF16: 2,
+  F8_E4M3: 1,
+  F8_E5M2: 1,
   I64: 8,
   I32: 4,
   I16: 2,
@@ -23,10 +25,10 @@ export function isDtype(value: unknown): value is Dtype {
   return typeof value === 'string' && Object.hasOwn(DTYPE_SIZES, value);
 }
 
-/** The typed array `read()` returns for each dtype (F16 and BF16 are widened to float32). */
+/** The typed array `read()` returns for each dtype (F16, BF16 and the F8 types are widened to float32). */
 export type TypedArrayFor<D extends Dtype> = D extends 'F64'
   ? Float64Array
-  : D extends 'F32' | 'F16' | 'BF16'
+  : D extends 'F32' | 'F16' | 'BF16' | 'F8_E4M3' | 'F8_E5M2'
     ? Float32Array
     : D extends 'I64'
       ? BigInt64Array
@@ -92,4 +94,27 @@ export function f32ToBf16(value: number): number {
   if ((x & 0x7f800000) === 0x7f800000 && x & 0x7fffff) return ((x >>> 16) | 0x40) & 0xffff;
   const rounded = x + 0x7fff + ((x >>> 16) & 1);
   return (rounded >>> 16) & 0xffff;
+}
+
+/**
+ * float8 e4m3 bits to a float32 value (exact): PyTorch's `float8_e4m3fn`, the format of
+ * SD3's fp8 T5 files. Bias 7, no infinities; S.1111.111 is NaN; the largest value is 448.
+ */
+export function f8e4m3ToF32(bits: number): number {
+  const sign = bits & 0x80 ? -1 : 1;
+  const exp = (bits >> 3) & 0xf;
+  const frac = bits & 0x7;
+  if (exp === 0xf && frac === 0x7) return Number.NaN;
+  if (exp === 0) return sign * frac * 2 ** -9;
+  return sign * (1 + frac / 8) * 2 ** (exp - 7);
+}
+
+/** float8 e5m2 bits to a float32 value (exact): IEEE-like, bias 15, with infinities and NaN. */
+export function f8e5m2ToF32(bits: number): number {
+  const sign = bits & 0x80 ? -1 : 1;
+  const exp = (bits >> 2) & 0x1f;
+  const frac = bits & 0x3;
+  if (exp === 0x1f) return frac ? Number.NaN : sign * Infinity;
+  if (exp === 0) return sign * frac * 2 ** -16;
+  return sign * (1 + frac / 4) * 2 ** (exp - 15);
 }

@@ -56,3 +56,44 @@ export async function writeFileAtomic(path: string, chunks: AsyncIterable<Uint8A
     throw e;
   }
 }
+
+/** A whole text file (a shard index). */
+export async function readTextFile(path: string): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  return readFile(path, 'utf8');
+}
+
+/** The path of `name` in the folder of `path`. */
+export async function siblingPath(path: string, name: string): Promise<string> {
+  const { dirname, join } = await import('node:path');
+  return join(dirname(path), name);
+}
+
+/** The weight files looked for in a folder, in order (diffusers, then transformers naming). */
+export const WEIGHT_FILE_NAMES = [
+  'diffusion_pytorch_model.safetensors',
+  'diffusion_pytorch_model.safetensors.index.json',
+  'model.safetensors',
+  'model.safetensors.index.json',
+] as const;
+
+/**
+ * `path` itself when it is a file; for a folder, the first weight file found in
+ * `subfolders` (in order, `''` = the folder itself), named as in {@link WEIGHT_FILE_NAMES}.
+ */
+export async function resolveWeightPath(path: string, subfolders: readonly string[] = ['']): Promise<string> {
+  const { stat } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const isFile = async (p: string) => (await stat(p).catch(() => undefined))?.isFile() ?? false;
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isDirectory()) return path;
+  for (const sub of subfolders) {
+    for (const name of WEIGHT_FILE_NAMES) {
+      const candidate = join(path, sub, name);
+      if (await isFile(candidate)) return candidate;
+    }
+  }
+  throw new Error(
+    `${path}: a folder without weights; looked for ${WEIGHT_FILE_NAMES.join(', ')} in ${subfolders.map((s) => (s ? `${s}/` : './')).join(', ')}`,
+  );
+}

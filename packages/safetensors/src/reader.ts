@@ -4,7 +4,7 @@
  */
 import { tf } from '@rectiflow/core';
 import { type ByteSource, bytesSource, isByteSource } from './byte-source';
-import { bf16ToF32, type Dtype, f16ToF32, type TensorData } from './dtypes';
+import { bf16ToF32, type Dtype, f8e4m3ToF32, f8e5m2ToF32, f16ToF32, type TensorData } from './dtypes';
 import { SafetensorsError } from './errors';
 import { parseHeader, parseHeaderLength, type TensorInfo } from './header';
 
@@ -36,7 +36,7 @@ export interface SafetensorsFile {
   info(key: string): TensorInfo;
   /** The raw little-endian bytes of a tensor. */
   readBytes(key: string): Promise<Uint8Array>;
-  /** The tensor's values as a typed array; F16 and BF16 are converted to Float32Array. */
+  /** The tensor's values as a typed array; F16, BF16, F8_E4M3 and F8_E5M2 are converted to Float32Array. */
   read(key: string): Promise<TensorData>;
   /**
    * The tensor as a tfjs tensor: floats become float32, integers int32 (I64 checked for
@@ -65,6 +65,12 @@ function decode(dtype: Dtype, bytes: Uint8Array): TensorData {
       const convert = dtype === 'F16' ? f16ToF32 : bf16ToF32;
       for (let i = 0; i < bits.length; i++) out[i] = convert(bits[i]);
       return out;
+    }
+    case 'F8_E4M3':
+    case 'F8_E5M2': {
+      const bits = new Uint8Array(buffer, byteOffset, byteLength);
+      const convert = dtype === 'F8_E4M3' ? f8e4m3ToF32 : f8e5m2ToF32;
+      return Float32Array.from(bits, convert);
     }
     case 'I64':
       return new BigInt64Array(buffer, byteOffset, byteLength / 8);
@@ -143,6 +149,8 @@ class File implements SafetensorsFile {
       case 'F32':
       case 'F16':
       case 'BF16':
+      case 'F8_E4M3':
+      case 'F8_E5M2':
         return tf.tensor(data as Float32Array, shape, 'float32');
       case 'I64': {
         const wide = data as BigInt64Array;

@@ -37,9 +37,9 @@ const cases: Array<[string, Uint8Array, SafetensorsErrorCode, RegExp]> = [
   ['a header that is a list', rawFile([]), 'INVALID_HEADER', /must be a JSON object/],
   [
     'an unknown dtype',
-    rawFile({ a: { dtype: 'F8_E4M3', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)),
+    rawFile({ a: { dtype: 'F4', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)),
     'UNKNOWN_DTYPE',
-    /tensor "a": dtype "F8_E4M3" is not supported; supported: F64, F32/,
+    /tensor "a": dtype "F4" is not supported; supported: F64, F32/,
   ],
   [
     'a negative dim',

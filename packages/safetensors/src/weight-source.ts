@@ -4,10 +4,13 @@
  */
 import { invalid, type tf } from '@rectiflow/core';
 import { readSafetensors, type SafetensorsFile } from './reader';
+import { readShardedSafetensors } from './sharded';
 
 /**
- * Where weights come from: a safetensors path (Node only), its bytes, an open
- * {@link SafetensorsFile}, or tensors by key (a Map or a record; the caller keeps them).
+ * Where weights come from: a path (Node only: a `.safetensors` file, a sharded
+ * `*.safetensors.index.json`, or a folder holding one, as diffusers and transformers save
+ * them), the bytes of a file, an open {@link SafetensorsFile}, or tensors by key (a Map or a
+ * record; the caller keeps them).
  */
 export type WeightSource =
   | string
@@ -32,12 +35,28 @@ export type OpenedWeightSource =
   | { kind: 'file'; file: SafetensorsFile; close: () => Promise<void> }
   | { kind: 'tensors'; tensors: ReadonlyMap<string, tf.Tensor> };
 
+/** Options of {@link openWeightSource}. */
+export interface OpenWeightSourceOptions {
+  /**
+   * For a folder path: the subfolders searched in order (`''` is the folder itself), e.g.
+   * `['transformer', '']` so that a diffusers pipeline folder and its `transformer/` both work.
+   */
+  subfolders?: readonly string[];
+}
+
 /**
  * Open a {@link WeightSource}: paths and bytes are read as safetensors (headers only; tensors
- * load on demand), open files are used as given, Maps and records are returned as a Map.
+ * load on demand; a sharded index opens every shard), open files are used as given, Maps and
+ * records are returned as a Map.
  */
-export async function openWeightSource(source: WeightSource): Promise<OpenedWeightSource> {
-  if (typeof source === 'string' || source instanceof Uint8Array || source instanceof ArrayBuffer) {
+export async function openWeightSource(source: WeightSource, options: OpenWeightSourceOptions = {}): Promise<OpenedWeightSource> {
+  if (typeof source === 'string') {
+    const { resolveWeightPath } = await import('./node-file');
+    const path = await resolveWeightPath(source, options.subfolders);
+    const file = path.endsWith('.index.json') ? await readShardedSafetensors(path) : await readSafetensors(path);
+    return { kind: 'file', file, close: () => file.close() };
+  }
+  if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
     const file = await readSafetensors(source);
     return { kind: 'file', file, close: () => file.close() };
   }

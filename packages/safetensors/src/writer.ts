@@ -44,6 +44,11 @@ function encodeRaw(key: string, dtype: Dtype, data: RawTensor['data'], count: nu
       const convert = dtype === 'F16' ? f32ToF16 : f32ToBf16;
       return bytesOf(Uint16Array.from(data as ArrayLike<number>, (v) => convert(v)));
     }
+    case 'F8_E4M3':
+    case 'F8_E5M2':
+      // Raw float8 bits only: Rectiflow reads float8 checkpoints but does not quantise to them.
+      if (data instanceof Uint8Array) return bytesOf(data);
+      return fail(`${dtype} is written from its raw bits only (a Uint8Array); float8 quantisation is not supported`);
     case 'I64': {
       if (data instanceof BigInt64Array) return bytesOf(data);
       const out = new BigInt64Array(count);
