@@ -7,6 +7,7 @@
  */
 export { AUTOENCODER_NAMES, createAutoencoder } from './autoencoder-plugins';
 export { type CaptionedGridOptions, makeCaptionedGrid } from './captioned-grid';
+export { diffusersVaeToOfficial, isDiffusersVaeLayout, officialVaeToDiffusers } from './diffusers-vae-keys';
 export { type GridOptions, makeGrid } from './grid';
 export { LOGVAR_RANGE, sampleLatent, splitMoments } from './latent-distribution';
 export {

@@ -6,13 +6,14 @@
 import { formatValue, tf, WeightMismatchError } from '@rectiflow/core';
 import type { WeightSource } from '@rectiflow/safetensors';
 import { findPrefix } from '@rectiflow/safetensors';
+import { diffusersVaeToOfficial, isDiffusersVaeLayout } from './diffusers-vae-keys';
 import type { LatentFormat } from './latent-format';
 import { SD3VAE } from './sd3-vae';
 import { inferSD3VAEConfig, type SD3VAEConfig } from './sd3-vae-config';
 import { loadWeights, weightKeys } from './weights';
 
 /** The prefixes {@link loadSD3VAE} looks for, in order. */
-export const SD3_VAE_PREFIXES: readonly string[] = ['first_stage_model.', ''];
+export const SD3_VAE_PREFIXES: readonly string[] = ['first_stage_model.', 'vae.', ''];
 
 /** Options of {@link loadSD3VAE}. */
 export interface LoadSD3VAEOptions {
@@ -27,7 +28,8 @@ export interface LoadSD3VAEOptions {
 }
 
 /**
- * Load an SD3 VAE. The source is a safetensors path (Node), its bytes, or tensors in memory.
+ * Load an SD3 VAE, in the official layout or diffusers' AutoencoderKL layout. The source is a
+ * safetensors path (Node; also a diffusers pipeline folder or its `vae/`), its bytes, or tensors in memory.
  * Only the `encoder.*` and `decoder.*` tensors are read, so a full SD3 checkpoint works.
  * A file with only a decoder gives a VAE that decodes but cannot encode.
  *
@@ -40,7 +42,9 @@ export interface LoadSD3VAEOptions {
  * ```
  */
 export async function loadSD3VAE(source: WeightSource, options: LoadSD3VAEOptions = {}): Promise<SD3VAE> {
-  const keys = await weightKeys(source);
+  // A diffusers pipeline folder keeps its VAE in vae/.
+  const folders = { subfolders: ['vae', ''] };
+  const keys = await weightKeys(source, folders);
   const prefix =
     options.prefix ??
     findPrefix(keys, SD3_VAE_PREFIXES, 'decoder.conv_in.weight') ??
@@ -52,9 +56,14 @@ export async function loadSD3VAE(source: WeightSource, options: LoadSD3VAEOption
     );
   }
   const belongs = (key: string) => key.startsWith(`${prefix}encoder.`) || key.startsWith(`${prefix}decoder.`);
-  const loaded = await loadWeights(source, belongs);
+  const loaded = await loadWeights(source, belongs, folders);
+  let converted: Map<string, tf.Tensor> | undefined;
   try {
-    const weights = new Map([...loaded.tensors].map(([k, t]) => [k.slice(prefix.length), t]));
+    let weights = new Map([...loaded.tensors].map(([k, t]) => [k.slice(prefix.length), t]));
+    if (isDiffusersVaeLayout(weights.keys())) {
+      converted = diffusersVaeToOfficial(weights);
+      weights = converted;
+    }
     const shapes = new Map([...weights].map(([k, t]) => [k, t.shape]));
     const inferred = inferSD3VAEConfig(shapes);
     return new SD3VAE(options.config ?? inferred.config, weights, {
@@ -64,5 +73,6 @@ export async function loadSD3VAE(source: WeightSource, options: LoadSD3VAEOption
     });
   } finally {
     if (loaded.owned) tf.dispose([...loaded.tensors.values()]);
+    if (converted) tf.dispose([...converted.values()]);
   }
 }

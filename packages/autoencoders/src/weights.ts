@@ -3,7 +3,7 @@
  * the shapes an architecture expects is core's `checkWeights` (one error for every loader).
  */
 import { formatValue, RectiflowError, tf } from '@rectiflow/core';
-import { openWeightSource, type WeightSource } from '@rectiflow/safetensors';
+import { type OpenWeightSourceOptions, openWeightSource, type WeightSource } from '@rectiflow/safetensors';
 
 /** Named tensors, as read from a checkpoint (PyTorch layouts). */
 export type TensorMap = Map<string, tf.Tensor>;
@@ -26,8 +26,12 @@ export interface LoadedWeights {
  * Read the tensors of a source whose keys `keep` accepts. Paths and bytes are read as
  * safetensors (only the kept tensors are loaded); maps and records are used as given.
  */
-export async function loadWeights(source: WeightSource, keep: (key: string) => boolean = () => true): Promise<LoadedWeights> {
-  const opened = await openWeightSource(source);
+export async function loadWeights(
+  source: WeightSource,
+  keep: (key: string) => boolean = () => true,
+  options: OpenWeightSourceOptions = {},
+): Promise<LoadedWeights> {
+  const opened = await openWeightSource(source, options);
   if (opened.kind === 'tensors') return { tensors: filterMap(opened.tensors, keep), metadata: {}, owned: false };
   const { file } = opened;
   const tensors: TensorMap = new Map();
@@ -45,8 +49,8 @@ export async function loadWeights(source: WeightSource, keep: (key: string) => b
 }
 
 /** The keys of a source, without loading any tensor. */
-export async function weightKeys(source: WeightSource): Promise<string[]> {
-  const opened = await openWeightSource(source);
+export async function weightKeys(source: WeightSource, options: OpenWeightSourceOptions = {}): Promise<string[]> {
+  const opened = await openWeightSource(source, options);
   if (opened.kind === 'tensors') return [...opened.tensors.keys()];
   try {
     return opened.file.keys();

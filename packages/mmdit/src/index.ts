@@ -10,6 +10,7 @@ export { AdaLNModulation, layerNormModulate, modulate } from './adaln-modulation
 export { type AttentionProjectionOptions, AttentionProjections, type QKV } from './attention-projections';
 export { type MMDiTConfig, type MMDiTOptions, resolveMMDiTConfig } from './config';
 export { ContextEmbedder } from './context-embedder';
+export { type DiffusersTransformerConfig, fromDiffusersConfig, toDiffusersConfig } from './diffusers-config';
 export { diffusersToOfficial, officialToDiffusers } from './diffusers-keys';
 export { type BlockModulation, DiTBlock, type DiTBlockOptions } from './dit-block';
 export { FinalLayer } from './final-layer';

@@ -20,7 +20,7 @@ const DIFFUSERS_PREFIXES = ['', 'transformer.', 'model.diffusion_model.'] as con
 
 /** Read the MM-DiT tensors of a source under official keys (new tensors the caller disposes). */
 async function readOfficialTensors(source: WeightSource): Promise<Map<string, tf.Tensor>> {
-  const opened = await openWeightSource(source);
+  const opened = await openWeightSource(source, { subfolders: ['transformer', ''] });
   if (opened.kind === 'file') {
     const { file } = opened;
     try {
@@ -101,8 +101,9 @@ function checkpointSource(tensors: Map<string, tf.Tensor>, used: Set<string>, pr
 }
 
 /**
- * Load an MM-DiT from an official SD3 / SD3.5 checkpoint: a safetensors path, its bytes,
- * an open `SafetensorsFile`, or a map of tensors. Keys may carry the
+ * Load an MM-DiT from an official SD3 / SD3.5 checkpoint or a diffusers one: a safetensors
+ * path, a sharded `*.safetensors.index.json`, a diffusers pipeline or `transformer/` folder, the
+ * bytes of a file, an open `SafetensorsFile`, or a map of tensors. Keys may carry the
  * `model.diffusion_model.` prefix of single-file checkpoints (other tensors in the file,
  * such as the VAE or text encoders, are ignored); diffusers-named weights are converted.
  * The architecture is inferred from the shapes.
