@@ -18,7 +18,7 @@ export {
   processOut,
   SD3_LATENT_FORMAT,
 } from './latent-format';
-export { type LoadSD3VAEOptions, loadSD3VAE, SD3_VAE_PREFIXES } from './load-sd3-vae';
+export { type LoadSD3VAEOptions, loadSD3VAE, readSD3VAEWeights, SD3_VAE_PREFIXES } from './load-sd3-vae';
 export { PixelAutoencoder, type PixelAutoencoderOptions } from './pixel-autoencoder';
 export {
   type DrawTextOptions,

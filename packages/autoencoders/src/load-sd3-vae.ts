@@ -42,11 +42,33 @@ export interface LoadSD3VAEOptions {
  * ```
  */
 export async function loadSD3VAE(source: WeightSource, options: LoadSD3VAEOptions = {}): Promise<SD3VAE> {
+  const weights = await readSD3VAEWeights(source, options.prefix);
+  try {
+    const shapes = new Map([...weights].map(([k, t]) => [k, t.shape]));
+    const inferred = inferSD3VAEConfig(shapes);
+    return new SD3VAE(options.config ?? inferred.config, weights, {
+      parts: inferred.parts,
+      latentFormat: options.latentFormat,
+      name: options.name,
+    });
+  } finally {
+    tf.dispose([...weights.values()]);
+  }
+}
+
+/**
+ * The SD3 VAE tensors of a source in the official layout without prefix
+ * (`encoder.conv_in.weight`, ...): the prefix is found among {@link SD3_VAE_PREFIXES}, a
+ * diffusers AutoencoderKL layout is converted, a diffusers pipeline folder's `vae/` is used.
+ * New tensors; the caller disposes them.
+ * @throws WeightMismatchError (core) when the source holds no VAE
+ */
+export async function readSD3VAEWeights(source: WeightSource, prefixOption?: string): Promise<Map<string, tf.Tensor>> {
   // A diffusers pipeline folder keeps its VAE in vae/.
   const folders = { subfolders: ['vae', ''] };
   const keys = await weightKeys(source, folders);
   const prefix =
-    options.prefix ??
+    prefixOption ??
     findPrefix(keys, SD3_VAE_PREFIXES, 'decoder.conv_in.weight') ??
     findPrefix(keys, SD3_VAE_PREFIXES, 'encoder.conv_in.weight');
   if (prefix === undefined) {
@@ -57,22 +79,11 @@ export async function loadSD3VAE(source: WeightSource, options: LoadSD3VAEOption
   }
   const belongs = (key: string) => key.startsWith(`${prefix}encoder.`) || key.startsWith(`${prefix}decoder.`);
   const loaded = await loadWeights(source, belongs, folders);
-  let converted: Map<string, tf.Tensor> | undefined;
   try {
-    let weights = new Map([...loaded.tensors].map(([k, t]) => [k.slice(prefix.length), t]));
-    if (isDiffusersVaeLayout(weights.keys())) {
-      converted = diffusersVaeToOfficial(weights);
-      weights = converted;
-    }
-    const shapes = new Map([...weights].map(([k, t]) => [k, t.shape]));
-    const inferred = inferSD3VAEConfig(shapes);
-    return new SD3VAE(options.config ?? inferred.config, weights, {
-      parts: inferred.parts,
-      latentFormat: options.latentFormat,
-      name: options.name,
-    });
+    const weights = new Map([...loaded.tensors].map(([k, t]) => [k.slice(prefix.length), t]));
+    if (isDiffusersVaeLayout(weights.keys())) return diffusersVaeToOfficial(weights);
+    return new Map([...weights].map(([k, t]) => [k, t.clone()]));
   } finally {
     if (loaded.owned) tf.dispose([...loaded.tensors.values()]);
-    if (converted) tf.dispose([...converted.values()]);
   }
 }
