@@ -4,16 +4,11 @@
  * temporary module inside the package (so imports resolve as in the package's own tests)
  * and imported.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The runnable ```ts blocks of a markdown file. */
-export function readmeExamples(readme: URL): string[] {
-  const text = readFileSync(readme, 'utf8');
-  const blocks = [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
-  return blocks.filter((b) => !b.trimStart().startsWith('// no-run'));
-}
+export { readmeExamples } from './readme-code.mjs';
 
 /** Run one example as a module placed beside `testFile` (an import.meta.url). */
 export async function runExample(code: string, testFile: string, index: number): Promise<void> {

@@ -45,7 +45,9 @@ describe('training configuration', () => {
     expect(error?.message).toMatch(/lrDecay: got "linear"; Invalid option: expected one of "constant"\|"cosine"/);
     expect(error?.message).toMatch(/minutes: got NaN/);
     expect(error?.message).toMatch(/unknown option\(s\) "bogus"/);
-    expect(() => parseFlags(['--batch-sise', '3'])).toThrow('unknown option --batch-sise; see --help for the list');
+    expect(() => parseFlags(['--batch-sise', '3'])).toThrow(
+      'unknown option --batch-sise (did you mean --batch-size?); see --help for the list',
+    );
     expect(() => parseFlags(['--minutes'])).toThrow('option --minutes needs a value');
     expect(() => loadConfig(['--config', '/nonexistent.yaml'])).toThrow(/config file \/nonexistent.yaml/);
   });

@@ -3,7 +3,7 @@
  * flags, validated with errors that name the field, the value and what is allowed.
  */
 import { readFileSync } from 'node:fs';
-import { formatValue, RectiflowError } from '@rectiflow/core';
+import { environmentHelp, formatSpec, formatValue, parseSpec, RectiflowError } from '@rectiflow/core';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -114,11 +114,121 @@ export class ConfigError extends RectiflowError {
 function describeIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>): string {
   const field = issue.path.join('.') || '(config)';
   if (issue.code === 'unrecognized_keys') {
-    return `unknown option(s) ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; see --help for the list`;
+    const named = issue.keys.map((k) => {
+      const near = closestOption(k);
+      return `${JSON.stringify(k)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ''}`;
+    });
+    return `unknown option(s) ${named.join(', ')}; see --help for the list`;
   }
   let value: unknown = input;
   for (const p of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[p as PropertyKey];
   return `${field}: got ${formatValue(value)}; ${issue.message.replace(/^Invalid input: /, '')}`;
+}
+
+/** The kebab-case flag of a camelCase key. */
+export function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** camelCase a configuration key written in camelCase, kebab-case or snake_case. */
+export function camelKey(key: string): string {
+  return key.replace(/[-_]+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** diffusers training-script option names (camelCased) that are the same as one of ours. */
+export const DIFFUSERS_ALIASES: Readonly<Record<string, keyof TrainConfig>> = {
+  learningRate: 'lr',
+  trainBatchSize: 'batchSize',
+  maxTrainSteps: 'maxSteps',
+  checkpointingSteps: 'checkpointEvery',
+  validationPrompt: 'samplePrompts',
+  outputDir: 'out',
+};
+
+/** diffusers options with no counterpart here, and what to use instead. */
+const UNSUPPORTED: Readonly<Record<string, string>> = {
+  gradientAccumulationSteps:
+    'gradient accumulation is not supported; raise --batch-size (memory is bounded before allocation and the error says what fits)',
+  checkpointsTotalLimit:
+    'the trainer keeps its checkpoints (each is verified; resume falls back to the newest valid one); delete old checkpoints/step-* folders by hand',
+};
+
+function levenshtein(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const next = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      prev = next;
+    }
+  }
+  return row[b.length];
+}
+
+/** The option name closest to a mistyped one, when one is close. */
+export function closestOption(key: string): string | undefined {
+  const names = [...Object.keys(TrainConfigSchema.shape), ...Object.keys(DIFFUSERS_ALIASES), 'resolution', 'resumeFromCheckpoint'];
+  const target = camelKey(key);
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(target.length / 3)) + 1;
+  for (const name of names) {
+    const d = levenshtein(target, name);
+    if (d < bestDistance) [best, bestDistance] = [name, d];
+  }
+  return best;
+}
+
+/**
+ * Configuration keys in any spelling (camelCase, kebab-case, snake_case) and diffusers' names
+ * (`learning_rate`, `train_batch_size`, `validation_prompt`, ...) as this schema's keys.
+ * `resolution` and `resumeFromCheckpoint` stay for {@link applyAliases}.
+ */
+export function normalizeKeys(input: Record<string, unknown>, where: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [raw, value] of Object.entries(input)) {
+    const camel = camelKey(raw);
+    if (UNSUPPORTED[camel]) throw new ConfigError(`${where} ${raw}: ${UNSUPPORTED[camel]}`);
+    const key = DIFFUSERS_ALIASES[camel] ?? camel;
+    if (key === 'samplePrompts' && typeof value === 'string') {
+      out.samplePrompts = [...((out.samplePrompts as string[] | undefined) ?? []), value];
+      continue;
+    }
+    if (key in out) throw new ConfigError(`${where} ${raw}: ${key} is given twice (in two spellings)`);
+    out[key] = value;
+  }
+  return out;
+}
+
+/**
+ * diffusers' options that set more than one of ours, applied to the merged configuration:
+ * `resolution` sets the dataset spec's image `size`; `resumeFromCheckpoint` is `latest`
+ * (resume the run in `out`) or a run folder (resume that one).
+ */
+export function applyAliases(input: Record<string, unknown>): Record<string, unknown> {
+  const { resolution, resumeFromCheckpoint, ...out } = input;
+  if (resumeFromCheckpoint !== undefined) {
+    if (typeof resumeFromCheckpoint !== 'string' || !resumeFromCheckpoint) {
+      throw new ConfigError(`resumeFromCheckpoint: got ${formatValue(resumeFromCheckpoint)}; expected "latest" or a run folder`);
+    }
+    if (resumeFromCheckpoint !== 'latest') out.out = resumeFromCheckpoint;
+    out.resume = true;
+  }
+  if (resolution !== undefined) {
+    if (typeof resolution !== 'number' || !Number.isInteger(resolution) || resolution < 8 || resolution > 4096) {
+      throw new ConfigError(`resolution: got ${formatValue(resolution)}; expected an integer image side from 8 to 4096`);
+    }
+    const dataset = typeof out.dataset === 'string' ? out.dataset : (TrainConfigSchema.shape.dataset.parse(undefined) as string);
+    let spec: ReturnType<typeof parseSpec>;
+    try {
+      spec = parseSpec(dataset);
+    } catch (e) {
+      throw new ConfigError(`dataset: ${(e as Error).message}`);
+    }
+    out.dataset = formatSpec({ ...spec, kwargs: { ...spec.kwargs, size: resolution } });
+  }
+  return out;
 }
 
 /** Validate a raw configuration object. */
@@ -169,9 +279,14 @@ export function parseFlags(argv: readonly string[]): {
   help: boolean;
   overwrite?: boolean;
   verify?: string;
+  imports: string[];
+  printSchema: boolean;
 } {
   const shape = TrainConfigSchema.shape as Shape;
   const values: Record<string, unknown> = {};
+  const aliased: Record<string, unknown> = {};
+  const imports: string[] = [];
+  let printSchema = false;
   let configFile: string | undefined;
   let help = false;
   let overwrite: boolean | undefined;
@@ -198,7 +313,15 @@ export function parseFlags(argv: readonly string[]): {
     let [flag, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
     const negated = flag.startsWith('no-');
     if (negated) flag = flag.slice(3);
-    const key = flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const key = camelKey(flag);
+    if (key === 'import') {
+      imports.push(flagValue(flag, inline, 'a plugin module (e.g. ./plugin.mjs)'));
+      continue;
+    }
+    if (key === 'printSchema') {
+      printSchema = true;
+      continue;
+    }
     if (key === 'config') {
       configFile = flagValue(flag, inline, 'a file (JSON or YAML)');
       if (!configFile) throw new ConfigError('option --config needs a file (JSON or YAML)');
@@ -212,20 +335,31 @@ export function parseFlags(argv: readonly string[]): {
       overwrite = parseBoolean(flag, inline, negated);
       continue;
     }
-    const field = (shape as Record<string, z.ZodType>)[key];
-    if (!field) throw new ConfigError(`unknown option --${flag}; see --help for the list`);
+    if (UNSUPPORTED[key]) throw new ConfigError(`option --${flag}: ${UNSUPPORTED[key]}`);
+    if (key === 'resolution' || key === 'resumeFromCheckpoint') {
+      const raw = flagValue(flag, inline, key === 'resolution' ? 'an image side in pixels' : '"latest" or a run folder');
+      aliased[key] = key === 'resolution' ? Number(raw) : raw;
+      continue;
+    }
+    const target = DIFFUSERS_ALIASES[key] ?? key;
+    const field = (shape as Record<string, z.ZodType>)[target];
+    if (!field) {
+      const near = closestOption(flag);
+      throw new ConfigError(`unknown option --${flag}${near ? ` (did you mean --${kebab(near)}?)` : ''}; see --help for the list`);
+    }
     const type = baseType(field);
     if (type === 'boolean') {
-      values[key] = parseBoolean(flag, inline, negated);
+      values[target] = parseBoolean(flag, inline, negated);
       continue;
     }
     if (negated) throw new ConfigError(`unknown option --no-${flag}; only on/off options have a --no- form`);
     const raw = flagValue(flag, inline, 'a value');
-    if (type === 'number') values[key] = raw.trim() === '' ? Number.NaN : Number(raw);
-    else if (type === 'array') values[key] = [...((values[key] as string[]) ?? []), raw];
-    else values[key] = raw;
+    if (type === 'number') values[target] = raw.trim() === '' ? Number.NaN : Number(raw);
+    else if (type === 'array') values[target] = [...((values[target] as string[]) ?? []), raw];
+    else values[target] = raw;
   }
-  return { values, configFile, help, overwrite, verify };
+  Object.assign(values, aliased);
+  return { values, configFile, help, overwrite, verify, imports, printSchema };
 }
 
 function parseBoolean(flag: string, inline: string | undefined, negated: boolean): boolean {
@@ -248,16 +382,19 @@ export function loadConfig(argv: readonly string[]): {
   help: boolean;
   overwrite?: boolean;
   verify?: string;
+  imports: string[];
+  printSchema: boolean;
 } {
-  const { values, configFile, help, overwrite, verify } = parseFlags(argv);
-  if (help) return { help };
+  const { values, configFile, help, overwrite, verify, imports, printSchema } = parseFlags(argv);
+  if (help) return { help, imports, printSchema };
+  if (printSchema) return { help: false, imports, printSchema };
   if (verify !== undefined) {
     if (Object.keys(values).length || configFile) throw new ConfigError('option --verify takes only a run folder; drop the other options');
-    return { help: false, verify };
+    return { help: false, verify, imports, printSchema };
   }
-  const fromFile = configFile ? readConfigFile(configFile) : {};
-  const given = { ...fromFile, ...values };
-  return { config: parseConfig(given), given, help: false, overwrite };
+  const fromFile = configFile ? normalizeKeys(readConfigFile(configFile), `config file ${configFile}:`) : {};
+  const given = applyAliases({ ...fromFile, ...values });
+  return { config: parseConfig(given), given, help: false, overwrite, imports, printSchema };
 }
 
 /**
@@ -278,6 +415,23 @@ export function resumeConfig(saved: TrainConfig, given: Record<string, unknown>)
   return merged;
 }
 
+function enumChoices(schema: z.ZodType): string[] | undefined {
+  let s: z.ZodType = schema;
+  while (s.def.type === 'default' || s.def.type === 'optional') s = (s.def as unknown as { innerType: z.ZodType }).innerType;
+  return s.def.type === 'enum' ? Object.values((s.def as unknown as { entries: Record<string, string> }).entries) : undefined;
+}
+
+/** The JSON Schema of a configuration file (generated from the zod schema; keys in camelCase). */
+export function configJsonSchema(): Record<string, unknown> {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'rectiflow-train configuration',
+    description:
+      'A rectiflow-train config file (JSON or YAML). Keys may also be written in kebab-case or snake_case, and diffusers training-script names are accepted (see rectiflow-train --help).',
+    ...z.toJSONSchema(TrainConfigSchema, { io: 'input', unrepresentable: 'any' }),
+  };
+}
+
 /** The `--help` text, generated from the schema. */
 export function helpText(): string {
   const lines = [
@@ -289,15 +443,28 @@ export function helpText(): string {
     'Options:',
   ];
   for (const [key, schema] of Object.entries(TrainConfigSchema.shape as Record<string, z.ZodType>)) {
-    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    const flag = `--${kebab(key)}`;
     const type = baseType(schema);
     const def = schema.def.type === 'default' ? (schema.def as unknown as { defaultValue: unknown }).defaultValue : undefined;
     const shown = def === undefined ? '' : Array.isArray(def) ? ` (default: ${def.length} prompts)` : ` (default: ${JSON.stringify(def)})`;
-    lines.push(`  ${`${flag} <${type}>`.padEnd(30)} ${schema.description ?? ''}${shown}`);
+    const choices = enumChoices(schema);
+    const value = choices ? choices.join('|') : type;
+    lines.push(`  ${`${flag} <${value}>`.padEnd(30)} ${schema.description ?? ''}${shown}`);
   }
   lines.push('  --config <file>                JSON or YAML file with any of the options above');
   lines.push('  --overwrite                    start a new run in a folder that holds one, deleting the old run');
   lines.push('  --verify <dir>                 check every checkpoint of a run folder (sizes, checksums) and exit');
+  lines.push('  --import <module>              load a plugin module first (repeatable), e.g. --import ./plugin.mjs');
+  lines.push('  --print-schema                 print the JSON Schema of the config file and exit');
   lines.push('  --help                         this text');
+  lines.push('');
+  lines.push('diffusers training-script names work too (flags and config keys, kebab-case or snake_case):');
+  for (const [alias, target] of Object.entries(DIFFUSERS_ALIASES)) lines.push(`  --${kebab(alias)}`.padEnd(33) + `= --${kebab(target)}`);
+  lines.push('  --resolution <number>'.padEnd(33) + "= the dataset spec's size, e.g. shapes(size=64)");
+  lines.push('  --resume-from-checkpoint latest|DIR'.padEnd(33) + '= --resume (DIR: that run folder)');
+  for (const [name, why] of Object.entries(UNSUPPORTED)) lines.push(`  --${kebab(name)}: ${why}`);
+  lines.push('');
+  lines.push('Environment variables:');
+  lines.push(environmentHelp());
   return lines.join('\n');
 }

@@ -5,8 +5,9 @@
  */
 import { RectiflowError } from '@rectiflow/core';
 import type { SavePhase } from './checkpoint';
-import { ConfigError, helpText, loadConfig } from './config';
+import { ConfigError, configJsonSchema, helpText, loadConfig } from './config';
 import type { EvalRecord } from './evaluation';
+import { importPlugins } from './import-plugins';
 import { describeIoError } from './io-error';
 import { Trainer } from './trainer';
 import { verifyRunFolder } from './verify-command';
@@ -45,10 +46,16 @@ export async function trainCommand(argv: readonly string[], io: CommandIo, contr
       for (const line of lines) io.out(line);
       return ok ? 0 : 1;
     }
+    if (loaded.printSchema) {
+      io.out(JSON.stringify(configJsonSchema(), null, 2));
+      return 0;
+    }
     if (loaded.help || !loaded.config) {
       io.out(helpText());
       return 0;
     }
+    // Plugins first: the specs of the configuration may name what they register.
+    await importPlugins(loaded.imports);
     trainer = await Trainer.create(
       loaded.config,
       { log: io.out, stream: io.stream, shouldStop: control.shouldStop, onSavePhase: control.onSavePhase },

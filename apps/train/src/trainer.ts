@@ -30,7 +30,7 @@ import { describeIoError } from './io-error';
 import { learningRate } from './lr-schedule';
 import { restoreMetrics } from './metrics-file';
 import { LastFiniteState, trainingStateFinite } from './non-finite-policy';
-import { formatProgress, ProgressBar } from './progress';
+import { budgetProgress, formatProgress, ProgressBar } from './progress';
 import { type MetricRecord, type SampleRecord, writeReport } from './report';
 import { prepareRunFolder } from './run-folder';
 
@@ -504,6 +504,7 @@ export class Trainer {
     let stoppedBy: StopReason = 'time';
     let lastLoss = Number.NaN;
     let stopMessage = '';
+    let shownFraction = 0;
     if (c.onNonFinite === 'skip') {
       if (trainingStateFinite(this.params, this.optimizer, this.ema))
         this.lastFinite.capture(this.step, this.params, this.optimizer, this.ema);
@@ -557,15 +558,10 @@ export class Trainer {
       }
       window.steps++;
       const itPerSec = window.steps / Math.max(1e-3, (Date.now() - window.started) / 1000);
-      const stepsLeftByTime = (budget - elapsed()) * itPerSec;
-      const total = c.maxSteps !== undefined ? Math.min(c.maxSteps, this.step + stepsLeftByTime) : this.step + stepsLeftByTime;
-      bar.update({
-        step: this.step,
-        loss: lastLoss,
-        itPerSec,
-        fraction: this.step / Math.max(1, total),
-        etaSeconds: Math.max(0, (total - this.step) / Math.max(1e-6, itPerSec)),
-      });
+      const progress = budgetProgress(this.step, elapsed(), budget, c.maxSteps, itPerSec);
+      // Evaluation time is given back to the budget after each evaluation: never show less than before.
+      shownFraction = Math.max(shownFraction, progress.fraction);
+      bar.update({ step: this.step, loss: lastLoss, itPerSec, fraction: shownFraction, etaSeconds: progress.etaSeconds });
       if (this.step % c.logEvery === 0) {
         const record: MetricRecord = {
           step: this.step,
@@ -623,7 +619,8 @@ export class Trainer {
           step: this.step,
           loss: Number.isFinite(lastLoss) ? lastLoss : this.metrics[this.metrics.length - 1].loss,
           itPerSec: this.metrics[this.metrics.length - 1].itPerSec,
-          fraction: 1,
+          // What was used: 100% only when the budget ran out, not after a stop by signal or on NaN.
+          fraction: stoppedBy === 'time' || stoppedBy === 'steps' ? 1 : shownFraction,
           etaSeconds: 0,
         }),
       );

@@ -16,6 +16,7 @@ export {
   initBackend,
 } from './backend';
 export { definePlugin, type ParamsOf, type ParamValue, type TypedPluginDefinition } from './define-plugin';
+export { ENVIRONMENT_VARIABLES, type EnvironmentVariable, environmentHelp } from './environment';
 export { formatValue, invalid, NonFiniteError, RectiflowError, ValidationError } from './errors';
 export type { Autoencoder, LatentDistribution } from './interfaces/autoencoder';
 export type { ForwardProcess, Parameterization, ProcessCoefficients } from './interfaces/forward-process';
