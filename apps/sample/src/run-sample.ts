@@ -6,10 +6,11 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { encodePng, loadSD3VAE } from '@rectiflow/autoencoders';
-import { type Autoencoder, checkNumber, RectiflowError, type TextEncoder, tf, type VelocityFn } from '@rectiflow/core';
+import { decodePng, encodePng, loadSD3VAE, pngTextValue } from '@rectiflow/autoencoders';
+import { type Autoencoder, checkNumber, importPlugins, RectiflowError, type TextEncoder, tf, type VelocityFn } from '@rectiflow/core';
 import { loadMMDiT, MMDiTVelocityModel } from '@rectiflow/mmdit';
-import { sd3Sigmas } from '@rectiflow/solvers';
+import { type SkipLayerGuidance, sd3Sigmas } from '@rectiflow/solvers';
+
 import { type ClipActivation, Sd3TextEncoder } from '@rectiflow/text-encoders';
 import {
   checkFits,
@@ -81,7 +82,22 @@ Prompts and sampling:
                           whatever the batch size
   --batch-size <n>        images per batch (default 8)
   --out <dir>             output folder (default samples)
-  --help                  this text`;
+
+Image to image and skip-layer guidance:
+  --init-image <png>      start from this image (img2img); its size must be the model's sampling size
+  --strength <0..1>       how much of the grid to run from the noised init image (default 0.8; 1 = from noise)
+  --slg-scale <s>         skip-layer guidance scale (SD3.5 Medium: 2.5); needs --slg-layers
+  --slg-layers <list>     blocks to skip, e.g. 7,8,9
+  --slg-start, --slg-end  fraction of the steps where skip-layer guidance is on (default 0.01 to 0.2)
+
+Other:
+  --import <module>       load a plugin module first (repeatable), e.g. --import ./plugin.mjs, so that
+                          --solver can name a solver it registers
+  --quiet                 no per-step progress
+  --help                  this text
+
+Every PNG carries its prompt, seed, steps, guidance, solver and model in PNG text chunks
+("prompt", "rectiflow:parameters").`;
 
 /** The small shapes model shipped with this app (see models/shapes-mmdit-d2/README.md). */
 export const BUNDLED_MODEL = fileURLToPath(new URL('../models/shapes-mmdit-d2', import.meta.url));
@@ -94,6 +110,8 @@ export interface SampleSummary {
 }
 
 interface Pipeline {
+  /** What is sampled, for the PNG text chunks: a run folder and step, or an SD3 file. */
+  name: string;
   model: VelocityFn;
   /** The formulation the network trained with (default: rectified flow with velocity output). */
   formulation?: GenerateOptions['formulation'];
@@ -120,6 +138,47 @@ function slug(text: string): string {
       .replace(/^-|-$/g, '')
       .slice(0, 48) || 'empty'
   );
+}
+
+/** Skip-layer guidance from the --slg-* flags, checked before anything is loaded. */
+function slgOptions(v: Record<string, unknown>): SkipLayerGuidance | undefined {
+  const given = ['slg-scale', 'slg-layers', 'slg-start', 'slg-end'].filter((f) => v[f] !== undefined);
+  if (!given.length) return undefined;
+  if (v['slg-scale'] === undefined || v['slg-layers'] === undefined) {
+    throw new RectiflowError(
+      `--${given[0]}: skip-layer guidance needs both --slg-scale and --slg-layers (e.g. --slg-scale 2.5 --slg-layers 7,8,9)`,
+    );
+  }
+  const layers = String(v['slg-layers'])
+    .split(',')
+    .map((x) => x.trim());
+  if (!layers.every((x) => /^\d+$/.test(x)))
+    throw new RectiflowError(`--slg-layers: got "${v['slg-layers']}"; expected block indices like 7,8,9`);
+  const fraction = (flag: string) => (v[flag] === undefined ? undefined : checkNumber(`--${flag}`, Number(v[flag]), { min: 0, max: 1 }));
+  return {
+    scale: checkNumber('--slg-scale', Number(v['slg-scale']), { min: 0 }),
+    layers: layers.map(Number),
+    ...(fraction('slg-start') === undefined ? {} : { start: fraction('slg-start') }),
+    ...(fraction('slg-end') === undefined ? {} : { end: fraction('slg-end') }),
+  };
+}
+
+/** The --init-image PNG as [1, C, H, W] in [-1, 1], checked against the sampling size. */
+function readInitImage(path: string, pipeline: Pipeline): tf.Tensor4D {
+  const f = pipeline.autoencoder.downsampleFactor;
+  const [, h, w] = pipeline.latentShape;
+  let image: tf.Tensor4D;
+  try {
+    image = decodePng(readFileSync(path), { channels: pipeline.autoencoder.imageChannels as 1 | 3 });
+  } catch (e) {
+    throw new RectiflowError(`--init-image: ${path} is not a readable PNG (${(e as Error).message})`);
+  }
+  const [, , ih, iw] = image.shape;
+  if (ih !== h * f || iw !== w * f) {
+    image.dispose();
+    throw new RectiflowError(`--init-image: ${path} is ${iw}x${ih}; the model samples ${w * f}x${h * f} images (resize it first)`);
+  }
+  return image;
 }
 
 async function sd3Pipeline(v: Record<string, string | boolean | string[] | undefined>): Promise<Pipeline> {
@@ -186,6 +245,7 @@ async function sd3Pipeline(v: Record<string, string | boolean | string[] | undef
     }
     const velocity = new MMDiTVelocityModel(mmdit);
     return {
+      name: resolve(file),
       model: velocity.predict,
       textEncoder,
       autoencoder,
@@ -237,6 +297,14 @@ export async function runSample(
       seed: { type: 'string' },
       'batch-size': { type: 'string' },
       out: { type: 'string' },
+      'init-image': { type: 'string' },
+      strength: { type: 'string' },
+      'slg-scale': { type: 'string' },
+      'slg-layers': { type: 'string' },
+      'slg-start': { type: 'string' },
+      'slg-end': { type: 'string' },
+      import: { type: 'string', multiple: true },
+      quiet: { type: 'boolean' },
     },
   });
   if (v.help) {
@@ -261,6 +329,11 @@ export async function runSample(
   if (v.guidance !== undefined) num('--guidance', v.guidance, 0);
   if (v.shift !== undefined) checkNumber('--shift', Number(v.shift), { greaterThan: 0 });
   const seed = int('--seed', v.seed, 0, Number.MIN_SAFE_INTEGER);
+  const strength = v.strength === undefined ? 0.8 : checkNumber('--strength', Number(v.strength), { greaterThan: 0, max: 1 });
+  if (v.strength !== undefined && !v['init-image']) throw new RectiflowError('--strength: only with --init-image');
+  checkFile('--init-image', v['init-image']);
+  const skipLayers = slgOptions(v);
+  await importPlugins(v.import ?? []);
   const batchSize = int('--batch-size', v['batch-size'], 8, 1, MAX_BATCH);
   if (v.checkpoint !== undefined && !existsSync(v.checkpoint)) {
     throw new RectiflowError(`--checkpoint: ${v.checkpoint} does not exist; expected a run folder or a checkpoint folder`);
@@ -274,6 +347,7 @@ export async function runSample(
     const run = await loadRun(checkpoint, !v['no-ema'], log);
     log(`loaded ${resolve(checkpoint)} at step ${run.step} (${v['no-ema'] ? 'raw' : 'EMA'} weights)`);
     pipeline = {
+      name: `${resolve(checkpoint)} (step ${run.step}, ${v['no-ema'] ? 'raw' : 'EMA'} weights)`,
       model: run.model.predict,
       formulation: run.formulation,
       textEncoder: run.textEncoder,
@@ -295,8 +369,18 @@ export async function runSample(
     let nfe = 0;
     const files: string[] = [];
     const all: tf.Tensor4D[] = [];
+    const initImage = v['init-image'] ? readInitImage(v['init-image'], pipeline) : undefined;
+    const batches = Math.ceil(prompts.length / batchSize);
+    const progress = (batchIndex: number) =>
+      v.quiet
+        ? undefined
+        : ({ step, steps: total }: { step: number; steps: number }) => {
+            if (step === total || step % Math.max(1, Math.round(total / 4)) === 0)
+              log(`  batch ${batchIndex}/${batches}: step ${step}/${total}`);
+          };
     for (let start = 0; start < prompts.length; start += batchSize) {
       const batch = prompts.slice(start, start + batchSize);
+      const init = initImage && { images: tf.tidy(() => tf.tile(initImage, [batch.length, 1, 1, 1])) as tf.Tensor4D, strength };
       const result = generate({
         model: pipeline.model,
         formulation: pipeline.formulation,
@@ -311,7 +395,11 @@ export async function runSample(
         guidance,
         shift,
         grid: pipeline.defaults.grid?.(steps, shift),
+        skipLayers,
+        init,
+        onStep: progress(start / batchSize + 1),
       });
+      init?.images.dispose();
       nfe += result.nfe;
       log(
         `batch ${start / batchSize + 1}/${Math.ceil(prompts.length / batchSize)}: ${batch.length} image(s), ${steps} steps, ${((Date.now() - started) / 1000).toFixed(1)} s so far`,
@@ -319,7 +407,21 @@ export async function runSample(
       batch.forEach((prompt, i) => {
         const image = tf.tidy(() => tf.slice(result.images, [i, 0, 0, 0], [1, -1, -1, -1]));
         const file = join(out, `${String(start + i).padStart(3, '0')}-${slug(prompt)}.png`);
-        writeFileSync(file, encodePng(image));
+        const parameters = {
+          prompt,
+          negativePrompt: v['negative-prompt'] ?? '',
+          seed: seed + start + i,
+          steps,
+          solver,
+          guidance,
+          shift,
+          model: pipeline.name,
+          ...(skipLayers ? { skipLayers } : {}),
+          ...(initImage ? { initImage: v['init-image'], strength } : {}),
+          software: 'rectiflow-sample',
+        };
+        const text = { prompt: pngTextValue(prompt), 'rectiflow:parameters': pngTextValue(JSON.stringify(parameters)) };
+        writeFileSync(file, encodePng(image, { text }));
         image.dispose();
         files.push(file);
       });
@@ -330,6 +432,7 @@ export async function runSample(
     const grid = join(out, 'grid.png');
     writeFileSync(grid, gridPng(images, Math.ceil(Math.sqrt(prompts.length)), prompts));
     images.dispose();
+    initImage?.dispose();
     const seconds = (Date.now() - started) / 1000;
     log(
       `${prompts.length} image(s) in ${seconds.toFixed(2)} s (${(prompts.length / seconds).toFixed(2)} images/s), ${nfe} model evaluations (NFE), solver ${solver}, ${steps} steps, CFG ${guidance}`,

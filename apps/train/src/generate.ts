@@ -4,9 +4,9 @@
  * training and by rectiflow-sample.
  */
 import { encodePng, makeCaptionedGrid } from '@rectiflow/autoencoders';
-import { type Autoencoder, createRng, type TextEncoder, tf, type VelocityFn } from '@rectiflow/core';
+import { type Autoencoder, createRng, RectiflowError, type TextEncoder, tf, type VelocityFn } from '@rectiflow/core';
 import { type Formulation, formulationVelocity } from '@rectiflow/losses';
-import { sample, shiftedGrid, uniformGrid } from '@rectiflow/solvers';
+import { type SkipLayerGuidance, sampleWithStats, shiftedGrid, uniformGrid } from '@rectiflow/solvers';
 
 export interface GenerateOptions {
   /** The network, called as in training (with `formulation`'s process state and time). */
@@ -33,6 +33,15 @@ export interface GenerateOptions {
   shift: number;
   /** An explicit time grid (e.g. the official SD3 sigmas); overrides steps and shift. */
   grid?: readonly number[];
+  /** Skip-layer guidance (SD3.5): the blocks to skip and the scale of the extra term. */
+  skipLayers?: SkipLayerGuidance;
+  /**
+   * img2img: images [B, C, H, W] in [-1, 1] (one per prompt), encoded and noised to the grid's
+   * time at `strength` in (0, 1] (1 = from pure noise, as text to image).
+   */
+  init?: { images: tf.Tensor4D; strength: number };
+  /** Called after every solver step with the step, the step count and the time reached. */
+  onStep?: (info: { step: number; steps: number; t: number }) => void;
 }
 
 /** Images [B, C, H, W] in [-1, 1] (the caller disposes them) and the number of model calls. */
@@ -53,21 +62,39 @@ export function generate(options: GenerateOptions): { images: tf.Tensor4D; nfe: 
     nfe++;
     return field(x, t, c, o);
   };
+  let initLatent: tf.Tensor | undefined;
   try {
     const grid = options.grid ?? (options.shift === 1 ? uniformGrid(options.steps) : shiftedGrid(options.steps, options.shift));
-    const latents = sample({
+    if (options.init) {
+      const { images, strength } = options.init;
+      if (images.shape[0] !== prompts.length) {
+        throw new RectiflowError(`init images: got ${images.shape[0]} for ${prompts.length} prompt(s); expected one per prompt`);
+      }
+      const encoded = autoencoder.encode(images, createRng(options.seed));
+      initLatent = encoded.mean.clone();
+      tf.dispose([...new Set([encoded.mean, encoded.logvar, encoded.sample])]);
+      if (initLatent.shape.slice(1).join() !== latentShape.join()) {
+        const size = `${images.shape[3]}x${images.shape[2]}`;
+        throw new RectiflowError(`init image: ${size} gives latents [${initLatent.shape.slice(1)}]; the model samples [${latentShape}]`);
+      }
+    }
+    const steps = grid.length - 1;
+    const { x: latents } = sampleWithStats({
       model,
       noise,
       cond: { context: cond.context, pooled: cond.pooled },
       uncond: uncond && { context: uncond.context, pooled: uncond.pooled },
       grid,
       solver: options.solver,
-      guidance: options.guidance,
-    }) as tf.Tensor4D;
-    const images = tf.tidy(() => tf.clipByValue(autoencoder.decode(latents), -1, 1) as tf.Tensor4D);
+      guidance: options.skipLayers ? { scale: options.guidance, skipLayers: options.skipLayers } : options.guidance,
+      ...(initLatent && options.init ? { init: { latent: initLatent, strength: options.init.strength } } : {}),
+      ...(options.onStep ? { callback: (step: number, t: number) => options.onStep?.({ step: step + 1, steps, t }) } : {}),
+    });
+    const images = tf.tidy(() => tf.clipByValue(autoencoder.decode(latents as tf.Tensor4D), -1, 1) as tf.Tensor4D);
     latents.dispose();
     return { images, nfe };
   } finally {
+    initLatent?.dispose();
     tf.dispose([noise, cond.context, cond.pooled, ...(cond.mask ? [cond.mask] : [])]);
     if (uncond) tf.dispose([uncond.context, uncond.pooled, ...(uncond.mask ? [uncond.mask] : [])]);
   }

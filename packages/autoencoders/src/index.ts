@@ -32,7 +32,16 @@ export {
   textWidth,
   wrapText,
 } from './pixel-font';
-export { type DecodePngOptions, decodePng, decodePngs, type EncodePngOptions, encodePng, type PngChannels } from './png';
+export {
+  type DecodePngOptions,
+  decodePng,
+  decodePngs,
+  type EncodePngOptions,
+  encodePng,
+  type PngChannels,
+  pngTextValue,
+  readPngText,
+} from './png';
 export { readPng, readPngs, writePng } from './png-file';
 export { createRandomSD3VAE, randomSD3VAEWeights } from './random-sd3-vae';
 export { SD3VAE, type SD3VAEOptions } from './sd3-vae';

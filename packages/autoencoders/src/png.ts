@@ -22,6 +22,23 @@ export interface DecodePngOptions {
 export interface EncodePngOptions {
   /** Bits per sample: 8 (default) or 16. */
   depth?: 8 | 16;
+  /**
+   * tEXt chunks, e.g. the prompt, seed and settings an image was made with. Keywords are 1 to 79
+   * Latin-1 characters; values are Latin-1 (use {@link pngTextValue} for any text).
+   */
+  text?: Readonly<Record<string, string>>;
+}
+
+const LATIN1 = /^[\u0000-\u00ff]*$/;
+
+/** Any string as a Latin-1 tEXt value: characters beyond Latin-1 become `\\uXXXX` escapes. */
+export function pngTextValue(text: string): string {
+  return text.replace(/[^\u0000-\u00ff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** The tEXt chunks of a PNG file (keyword to value). */
+export function readPngText(bytes: Uint8Array | ArrayBuffer): Record<string, string> {
+  return { ...decode(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).text };
 }
 
 const LUMA = [0.299, 0.587, 0.114];
@@ -131,5 +148,12 @@ export function encodePng(image: tf.Tensor, options: EncodePngOptions = {}): Uin
   const values = hwc.dataSync();
   hwc.dispose();
   const data = depth === 8 ? Uint8Array.from(values) : Uint16Array.from(values);
-  return encode({ width: w, height: h, data, depth, channels: c });
+  const text = options.text ?? {};
+  for (const [key, value] of Object.entries(text)) {
+    if (!/^[\u0020-\u007e\u00a1-\u00ff]{1,79}$/.test(key) || key !== key.trim()) {
+      invalid('text keyword', key, '1 to 79 printable Latin-1 characters without leading or trailing spaces');
+    }
+    if (!LATIN1.test(value)) invalid(`text[${JSON.stringify(key)}]`, value, 'Latin-1 text (pngTextValue(text) escapes the rest)');
+  }
+  return encode({ width: w, height: h, data, depth, channels: c, ...(Object.keys(text).length ? { text: { ...text } } : {}) });
 }

@@ -18,6 +18,7 @@ export {
 export { definePlugin, type ParamsOf, type ParamValue, type TypedPluginDefinition } from './define-plugin';
 export { ENVIRONMENT_VARIABLES, type EnvironmentVariable, environmentHelp } from './environment';
 export { formatValue, invalid, NonFiniteError, RectiflowError, ValidationError } from './errors';
+export { importPlugins } from './import-plugins';
 export type { Autoencoder, LatentDistribution } from './interfaces/autoencoder';
 export type { ForwardProcess, Parameterization, ProcessCoefficients } from './interfaces/forward-process';
 export type { LossWeighting } from './interfaces/loss-weighting';
