@@ -66,7 +66,7 @@ export function generate(options: GenerateOptions): { images: tf.Tensor4D; nfe: 
   try {
     const grid = options.grid ?? (options.shift === 1 ? uniformGrid(options.steps) : shiftedGrid(options.steps, options.shift));
     if (options.init) {
-      const { images, strength } = options.init;
+      const { images } = options.init;
       if (images.shape[0] !== prompts.length) {
         throw new RectiflowError(`init images: got ${images.shape[0]} for ${prompts.length} prompt(s); expected one per prompt`);
       }

@@ -29,11 +29,14 @@ export interface EncodePngOptions {
   text?: Readonly<Record<string, string>>;
 }
 
-const LATIN1 = /^[\u0000-\u00ff]*$/;
+/** Whether every character of a string is Latin-1 (code point <= 0xff). */
+const isLatin1 = (text: string): boolean => [...text].every((c) => (c.codePointAt(0) ?? 0) <= 0xff);
 
 /** Any string as a Latin-1 tEXt value: characters beyond Latin-1 become `\\uXXXX` escapes. */
 export function pngTextValue(text: string): string {
-  return text.replace(/[^\u0000-\u00ff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return Array.from(text, (c) =>
+    (c.codePointAt(0) ?? 0) <= 0xff ? c : [...c].map((_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
+  ).join('');
 }
 
 /** The tEXt chunks of a PNG file (keyword to value). */
@@ -153,7 +156,7 @@ export function encodePng(image: tf.Tensor, options: EncodePngOptions = {}): Uin
     if (!/^[\u0020-\u007e\u00a1-\u00ff]{1,79}$/.test(key) || key !== key.trim()) {
       invalid('text keyword', key, '1 to 79 printable Latin-1 characters without leading or trailing spaces');
     }
-    if (!LATIN1.test(value)) invalid(`text[${JSON.stringify(key)}]`, value, 'Latin-1 text (pngTextValue(text) escapes the rest)');
+    if (!isLatin1(value)) invalid(`text[${JSON.stringify(key)}]`, value, 'Latin-1 text (pngTextValue(text) escapes the rest)');
   }
   return encode({ width: w, height: h, data, depth, channels: c, ...(Object.keys(text).length ? { text: { ...text } } : {}) });
 }
