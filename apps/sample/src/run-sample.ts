@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { decodePng, encodePng, loadSD3VAE, pngTextValue } from '@rectiflow/autoencoders';
 import { type Autoencoder, checkNumber, importPlugins, RectiflowError, type TextEncoder, tf, type VelocityFn } from '@rectiflow/core';
 import { loadMMDiT, MMDiTVelocityModel } from '@rectiflow/mmdit';
+import { gridPng, type TextToImageOptions, textToImage } from '@rectiflow/pipeline';
 import { type SkipLayerGuidance, sd3Sigmas } from '@rectiflow/solvers';
 
 import { type ClipActivation, Sd3TextEncoder } from '@rectiflow/text-encoders';
@@ -16,9 +17,6 @@ import {
   checkFits,
   checkWritableDir,
   ensureWritableDir,
-  type GenerateOptions,
-  generate,
-  gridPng,
   largestFitting,
   loadRun,
   memoryBudget,
@@ -114,7 +112,7 @@ interface Pipeline {
   name: string;
   model: VelocityFn;
   /** The formulation the network trained with (default: rectified flow with velocity output). */
-  formulation?: GenerateOptions['formulation'];
+  formulation?: TextToImageOptions['formulation'];
   textEncoder: TextEncoder;
   autoencoder: Autoencoder;
   latentShape: [number, number, number];
@@ -381,7 +379,7 @@ export async function runSample(
     for (let start = 0; start < prompts.length; start += batchSize) {
       const batch = prompts.slice(start, start + batchSize);
       const init = initImage && { images: tf.tidy(() => tf.tile(initImage, [batch.length, 1, 1, 1])) as tf.Tensor4D, strength };
-      const result = generate({
+      const result = textToImage({
         model: pipeline.model,
         formulation: pipeline.formulation,
         textEncoder: pipeline.textEncoder,

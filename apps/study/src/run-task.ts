@@ -8,11 +8,9 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RectiflowError, tf } from '@rectiflow/core';
 import { evaluatePromptAdherence } from '@rectiflow/eval';
+import { gridPng, imageArrays, textToImage } from '@rectiflow/pipeline';
 import {
   evaluateModel,
-  generate,
-  gridPng,
-  imageArrays,
   isShapesDataset,
   type LoadedRun,
   loadRun,
@@ -165,7 +163,7 @@ async function evaluateShift(task: StudyTask, run: LoadedRun, weights: 'ema' | '
       const latentShape = [run.latentShape[0], size / f, size / f] as const;
       const { summary } = await evaluatePromptAdherence(
         (prompts, seed) => {
-          const { images } = generate({
+          const { images } = textToImage({
             model: run.model.predict,
             formulation: run.formulation,
             textEncoder: run.textEncoder,
@@ -216,7 +214,7 @@ function writeGrids(task: StudyTask, run: LoadedRun, runDir: string, weights: 'e
         }))
       : [{ label: `${weights}, ${steps} Euler steps`, file: 'study-grid.png', size: run.latentShape[1] * f, shift: run.shift }];
   return arms.map((a) => {
-    const { images } = generate({
+    const { images } = textToImage({
       model: run.model.predict,
       formulation: run.formulation,
       textEncoder: run.textEncoder,

@@ -21,8 +21,8 @@ import {
 } from '@rectiflow/eval';
 import { loadShippedFeatureNet, type ShippedFeatureNetName } from '@rectiflow/eval/node';
 import type { Formulation } from '@rectiflow/losses';
+import { imageArrays, textToImage } from '@rectiflow/pipeline';
 import { withDefaults } from './components';
-import { generate, imageArrays } from './generate';
 
 /** How images are sampled for an evaluation. */
 export interface EvalSampling {
@@ -160,7 +160,7 @@ export async function evaluateModel(
   const record: EvalRecord & { scores?: ShapesImageScore[] } = { type: 'eval', step, seeds, sampling, seconds: 0 };
   const generated: Float32Array[] = [];
   const run = (prompts: readonly string[], seed: number) => {
-    const { images } = generate({ ...parts, ...sampling, prompts, seed });
+    const { images } = textToImage({ ...parts, ...sampling, prompts, seed });
     try {
       const arrays = imageArrays(images);
       generated.push(...arrays);

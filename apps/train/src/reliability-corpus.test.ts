@@ -37,7 +37,7 @@ describe('rectiflow-train reliability corpus', () => {
     writeFileSync(join(root, 'file'), 'x');
     writeFileSync(join(root, 'bad.json'), '{"lr": ');
     writeFileSync(join(root, 'array.json'), '[1]');
-    writeFileSync(join(root, 'unknown.yaml'), 'learningRate: 3\n');
+    writeFileSync(join(root, 'unknown.yaml'), 'learnRate: 3\n');
     writeFileSync(join(root, 'wrong-type.yaml'), 'batchSize: eight\n');
   });
 
@@ -91,7 +91,7 @@ describe('rectiflow-train reliability corpus', () => {
   const fileCases: Array<[string, RegExp]> = [
     ['bad.json', /config file .*bad.json: .*JSON/],
     ['array.json', /config file .*array.json: the top level must be an object/],
-    ['unknown.yaml', /unknown option\(s\) "learningRate"/],
+    ['unknown.yaml', /unknown option\(s\) "learnRate"/],
     ['wrong-type.yaml', /batchSize: got "eight"/],
   ];
   for (const [file, names] of fileCases) {

@@ -5,7 +5,6 @@
  */
 export { openCheckpoint } from './checkpoint';
 export { autoencoderFor } from './components';
-export { type GenerateOptions, generate, gridPng, imageArrays } from './generate';
 export { describeIoError } from './io-error';
 export { type LoadedRun, loadRun } from './load-run';
 export { checkWritableDir, ensureWritableDir } from './run-folder';

@@ -10,6 +10,7 @@ import { checkWeights, createRng, NonFiniteError, RectiflowError, type Rng, type
 import { colorAdherence, createShapesDataset, DataLoader, type LoaderState } from '@rectiflow/data';
 import { flowMatchingLoss } from '@rectiflow/losses';
 import { loadMMDiT } from '@rectiflow/mmdit';
+import { gridPng, imageArrays, textToImage } from '@rectiflow/pipeline';
 import { AdamW } from './adamw';
 import {
   type CheckpointRequirements,
@@ -25,7 +26,6 @@ import { buildComponents, type Components, named } from './components';
 import { resumeConfig, type TrainConfig } from './config';
 import { Ema } from './ema';
 import { type EvalRecord, evaluateModel, isShapesDataset } from './evaluation';
-import { generate, gridPng, imageArrays } from './generate';
 import { describeIoError } from './io-error';
 import { learningRate } from './lr-schedule';
 import { restoreMetrics } from './metrics-file';
@@ -397,7 +397,7 @@ export class Trainer {
   sampleGrid(prompts: readonly string[], file: string, useEma = true): { path: string; adherence?: number; nfe: number } {
     const { autoencoder, textEncoder, model, latentShape, dataset, formulation } = this.parts;
     const run = () =>
-      generate({
+      textToImage({
         model: model.predict,
         formulation,
         textEncoder,

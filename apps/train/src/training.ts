@@ -15,7 +15,6 @@ export {
   TrainConfigSchema,
 } from './config';
 export { type EvalRecord, type EvalSampling, evaluateModel, heldOutValidationLoss, isMnistDataset, isShapesDataset } from './evaluation';
-export { generate, gridPng, imageArrays } from './generate';
 export { type LoadedRun, loadRun } from './load-run';
 export { type ChartSeries, svgChart } from './report';
 export { Trainer, type TrainerHooks, type TrainResult, type TrainState } from './trainer';
