@@ -8,7 +8,7 @@
  * pnpm store the workspace install filled.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,21 +69,37 @@ try {
         private: true,
         type: 'module',
         dependencies: { '@tensorflow/tfjs': tfjs, ...Object.fromEntries([...files].map(([name, tgz]) => [name, `file:${tgz}`])) },
-        pnpm: { overrides: Object.fromEntries([...files].map(([name, tgz]) => [name, `file:${tgz}`])) },
       },
       null,
       2,
     )}\n`,
   );
+  // The packages depend on each other by version: point every one at its tarball. Third-party
+  // packages resolve to the versions the workspace lockfile holds (one version each), which the
+  // local store has, so the install works offline.
+  const newer = (a, b) => {
+    const [x, y] = [a, b].map((v) => v.split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0));
+    for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) > (y[i] ?? 0);
+    return false;
+  };
+  const locked = new Map();
+  for (const m of readFileSync(join(root, 'pnpm-lock.yaml'), 'utf8').matchAll(/^ {2}'?(@?[^@'\s]+)@([0-9][^('\s:]*)'?:$/gm)) {
+    if (!locked.has(m[1]) || newer(m[2], locked.get(m[1]))) locked.set(m[1], m[2]);
+  }
+  const pins = [...locked].filter(([name]) => !name.startsWith('@rectiflow/'));
+  const overrides = [
+    ...[...files].map(([name, tgz]) => `  "${name}": "file:${tgz}"`),
+    ...pins.map(([name, version]) => `  "${name}": "${version}"`),
+  ].join('\n');
   writeFileSync(
     join(app, 'pnpm-workspace.yaml'),
-    'allowBuilds:\n  "@rectiflow/tfjs-native": true\n  "@tensorflow/tfjs-node": false\n  "@tensorflow/tfjs-node-gpu": false\n',
+    `autoInstallPeers: false\n# No install script runs: tfjs-native loads its prebuilt binary at run time.\nstrictDepBuilds: false\noverrides:\n${overrides}\n`,
   );
   const install = spawnSync('pnpm', ['install', '--offline', '--config.auto-install-peers=false'], { cwd: app, encoding: 'utf8' });
   if (install.status !== 0) throw new Error(`installing the tarballs failed:\n${install.stdout}\n${install.stderr}`);
 
   // 3. Run every README example against the installed packages.
-  const esbuild = createRequire(join(root, 'node_modules', 'tsup', 'package.json'))('esbuild');
+  const esbuild = createRequire(realpathSync(join(root, 'node_modules', 'tsup', 'package.json')))('esbuild');
   let examples = 0;
   for (const p of packages) {
     const readme = join(p.dir, 'README.md');
