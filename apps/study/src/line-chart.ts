@@ -40,7 +40,8 @@ export function lineChart(series: readonly LineSeries[], options: { title: strin
     })
     .join('');
   const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3));
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" style="background:#fff;border:1px solid #ddd" font-family="sans-serif">
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" style="background:#fff;border:1px solid #ddd" font-family="sans-serif" role="img">
+<title>${escapeXml(options.title)}</title>
 <text x="${pad}" y="16" font-size="12" font-weight="bold">${escapeXml(options.title)}</text>
 <line x1="${pad}" y1="${height - pad}" x2="${plotRight}" y2="${height - pad}" stroke="#999"/><line x1="${pad}" y1="${pad}" x2="${pad}" y2="${height - pad}" stroke="#999"/>
 <text x="${pad - 4}" y="${sy(y1) + 4}" font-size="10" text-anchor="end">${fmt(y1)}</text><text x="${pad - 4}" y="${sy(y0) + 4}" font-size="10" text-anchor="end">${fmt(y0)}</text>

@@ -459,9 +459,9 @@ export function helpText(): string {
   lines.push('  --help                         this text');
   lines.push('');
   lines.push('diffusers training-script names work too (flags and config keys, kebab-case or snake_case):');
-  for (const [alias, target] of Object.entries(DIFFUSERS_ALIASES)) lines.push(`  --${kebab(alias)}`.padEnd(33) + `= --${kebab(target)}`);
-  lines.push('  --resolution <number>'.padEnd(33) + "= the dataset spec's size, e.g. shapes(size=64)");
-  lines.push('  --resume-from-checkpoint latest|DIR'.padEnd(33) + '= --resume (DIR: that run folder)');
+  for (const [alias, target] of Object.entries(DIFFUSERS_ALIASES)) lines.push(`${`  --${kebab(alias)}`.padEnd(33)}= --${kebab(target)}`);
+  lines.push(`${'  --resolution <number>'.padEnd(33)}= the dataset spec's size, e.g. shapes(size=64)`);
+  lines.push(`${'  --resume-from-checkpoint latest|DIR'.padEnd(37)}= --resume (DIR: that run folder)`);
   for (const [name, why] of Object.entries(UNSUPPORTED)) lines.push(`  --${kebab(name)}: ${why}`);
   lines.push('');
   lines.push('Environment variables:');
