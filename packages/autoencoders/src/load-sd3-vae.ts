@@ -33,7 +33,7 @@ export interface LoadSD3VAEOptions {
  * Only the `encoder.*` and `decoder.*` tensors are read, so a full SD3 checkpoint works.
  * A file with only a decoder gives a VAE that decodes but cannot encode.
  *
- * @throws {@link WeightMismatchError} naming each missing, misshaped or unexpected tensor,
+ * @throws `WeightMismatchError` (from `@rectiflow/core`) naming each missing, misshaped or unexpected tensor,
  *   with the expected and the found shape.
  * @example
  * ```ts

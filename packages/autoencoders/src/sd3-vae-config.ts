@@ -139,7 +139,7 @@ function indicesUnder(keys: Iterable<string>, prefix: string): number[] {
 /**
  * Read the configuration and parts from a checkpoint's tensor shapes (keys without prefix).
  * The encoder's shapes decide when it is present; otherwise the decoder's.
- * @throws {@link WeightMismatchError} when a tensor needed to read the configuration is missing.
+ * @throws `WeightMismatchError` (from `@rectiflow/core`) when a tensor needed to read the configuration is missing.
  */
 export function inferSD3VAEConfig(shapes: ReadonlyMap<string, readonly number[]>): { config: SD3VAEConfig; parts: VAEParts } {
   const what = 'SD3 VAE weights';

@@ -50,7 +50,7 @@ export class SD3VAE implements Autoencoder {
   /**
    * @param weights tensors in the official layout without prefix (`encoder.conv_in.weight`, ...),
    *   PyTorch shapes; they are copied, the caller keeps ownership.
-   * @throws ValidationError for a bad config; {@link WeightMismatchError} naming each missing,
+   * @throws ValidationError for a bad config; `WeightMismatchError` (from `@rectiflow/core`) naming each missing,
    *   misshaped or unexpected tensor.
    */
   constructor(config: SD3VAEConfig, weights: ReadonlyMap<string, tf.Tensor>, options: SD3VAEOptions = {}) {

@@ -53,7 +53,7 @@ function parseMetadata<T>(metadata: Readonly<Record<string, string>>, key: strin
  * Load a tiny autoencoder saved by {@link saveTinyAutoencoder} or
  * {@link serializeTinyAutoencoder}, from a path (Node), bytes, or tensors in memory
  * (then `options.config` is needed).
- * @throws ValidationError for missing or bad metadata; {@link WeightMismatchError} naming
+ * @throws ValidationError for missing or bad metadata; `WeightMismatchError` (from `@rectiflow/core`) naming
  *   each missing, misshaped or unexpected tensor.
  */
 export async function loadTinyAutoencoder(source: WeightSource, options: LoadTinyAutoencoderOptions = {}): Promise<TinyAutoencoder> {

@@ -74,7 +74,7 @@ export function weightProblems(
   return problems;
 }
 
-/** Throw a {@link WeightMismatchError} listing every problem {@link weightProblems} finds. */
+/** Throw a `WeightMismatchError` (from `@rectiflow/core`) listing every problem {@link weightProblems} finds. */
 export function checkWeights(
   what: string,
   tensors: ReadonlyMap<string, { shape: readonly number[] }>,
