@@ -18,6 +18,7 @@ export {
 } from './image-folder';
 export { type Batch, DataLoader, type LoaderOptions, type LoaderState } from './loader';
 export { createMnistDataset, isMnistHeldOut, MNIST_TEMPLATES, type MnistOptions } from './mnist';
+export { loadMnistDigits, type MnistDigit } from './mnist-digits';
 export { BACKGROUND, COLOR_NAMES, type ColorName, PALETTE } from './palette';
 export { resizeAndCenterCrop, resizeRgb, rgbToChw } from './resize';
 export {

