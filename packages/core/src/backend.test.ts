@@ -63,7 +63,7 @@ describe('initBackend', () => {
 
   it('rejects an unknown choice, naming the allowed values', async () => {
     await expect(initBackend('cuda' as never, { quiet: true })).rejects.toThrow(
-      /backend: got "cuda"; expected one of auto, tensorflow, wasm, cpu/,
+      /backend: got "cuda"; expected one of auto, tensorflow, webgl, wasm, cpu/,
     );
   });
 
@@ -78,5 +78,24 @@ describe('initBackend', () => {
       if (saved === undefined) delete process.env.RECTIFLOW_BACKEND;
       else process.env.RECTIFLOW_BACKEND = saved;
     }
+  });
+});
+
+describe('backend order by runtime', () => {
+  it('tries the native TensorFlow backends in Node and webgl in a browser, then wasm, then cpu', async () => {
+    const { backendOrder, isNodeRuntime } = await import('./backend');
+    expect(isNodeRuntime()).toBe(true);
+    expect(backendOrder('auto', true)).toEqual(['tensorflow-gpu', 'tensorflow-cpu', 'wasm', 'cpu']);
+    expect(backendOrder('auto', false)).toEqual(['webgl', 'wasm', 'cpu']);
+    expect(backendOrder('webgl', true)).toEqual(['webgl']);
+    expect(backendOrder('tensorflow', false)).toEqual(['tensorflow-gpu', 'tensorflow-cpu']);
+  });
+
+  it('refuses webgl where there is no WebGL, naming why', async () => {
+    const { initBackend } = await import('./backend');
+    await expect(initBackend('webgl', { quiet: true })).rejects.toThrow(
+      /backend "webgl" is not available \(@tensorflow\/tfjs \(webgl\): (no WebGL here|backend not registered)/,
+    );
+    await initBackend(undefined, { quiet: true });
   });
 });

@@ -1,16 +1,17 @@
 /**
- * Backend selection. `'auto'` prefers the native TensorFlow backends when a user has them
- * installed (`@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node`), then wasm, then
- * the pure-JS cpu backend.
+ * Backend selection. In Node, `'auto'` prefers the native TensorFlow backends when a user has
+ * them installed (`@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node`), then wasm, then
+ * the pure-JS cpu backend. In a browser, `'auto'` tries webgl, then wasm (SIMD, and threads
+ * when the page is cross-origin isolated), then cpu.
  */
 import { formatValue, RectiflowError } from './errors';
 import { tf } from './tf';
 
 /** What {@link initBackend} accepts. */
-export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendChoice = 'auto' | 'tensorflow' | 'webgl' | 'wasm' | 'cpu';
 
 /** The allowed values of {@link BackendChoice}. */
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'webgl', 'wasm', 'cpu'];
 
 /** One backend that was tried. */
 export interface BackendAttempt {
@@ -22,7 +23,7 @@ export interface BackendAttempt {
 
 /** The backend in use, as returned by {@link initBackend}. */
 export interface BackendInfo {
-  /** The tfjs backend name: `tensorflow`, `wasm` or `cpu`. */
+  /** The tfjs backend name: `tensorflow`, `webgl`, `wasm` or `cpu`. */
   name: string;
   /** The choice that led to it. */
   choice: BackendChoice;
@@ -41,6 +42,11 @@ export interface BackendInfo {
 export interface InitBackendOptions {
   /** Do not log the chosen backend. */
   quiet?: boolean;
+  /**
+   * Where the wasm backend's `.wasm` files are served from (a URL prefix ending in `/`, or a
+   * map of file name to URL): needed by bundled web pages, see tfjs-backend-wasm's `setWasmPaths`.
+   */
+  wasmPaths?: string | Record<string, string>;
   /** Where the one-line log goes (default `console.info`). */
   log?: (line: string) => void;
   /**
@@ -81,25 +87,42 @@ async function importOptional(name: string): Promise<void> {
   await import(/* @vite-ignore */ name);
 }
 
-const candidates: Record<'tensorflow-gpu' | 'tensorflow-cpu' | 'wasm' | 'cpu', Candidate> = {
-  'tensorflow-gpu': { provider: NODE_GPU, backend: 'tensorflow', load: () => importOptional(NODE_GPU) },
-  'tensorflow-cpu': { provider: NODE_CPU, backend: 'tensorflow', load: () => importOptional(NODE_CPU) },
-  wasm: {
-    provider: '@tensorflow/tfjs-backend-wasm',
-    backend: 'wasm',
-    load: async () => {
-      await import('@tensorflow/tfjs-backend-wasm');
-    },
-  },
-  cpu: { provider: '@tensorflow/tfjs (cpu)', backend: 'cpu', load: async () => {} },
-};
+type CandidateKey = 'tensorflow-gpu' | 'tensorflow-cpu' | 'webgl' | 'wasm' | 'cpu';
 
-const order: Record<BackendChoice, Array<keyof typeof candidates>> = {
-  auto: ['tensorflow-gpu', 'tensorflow-cpu', 'wasm', 'cpu'],
-  tensorflow: ['tensorflow-gpu', 'tensorflow-cpu'],
-  wasm: ['wasm'],
-  cpu: ['cpu'],
-};
+function candidatesFor(options: InitBackendOptions): Record<CandidateKey, Candidate> {
+  return {
+    'tensorflow-gpu': { provider: NODE_GPU, backend: 'tensorflow', load: () => importOptional(NODE_GPU) },
+    'tensorflow-cpu': { provider: NODE_CPU, backend: 'tensorflow', load: () => importOptional(NODE_CPU) },
+    // Part of @tensorflow/tfjs; it initialises only where a WebGL context exists.
+    webgl: { provider: '@tensorflow/tfjs (webgl)', backend: 'webgl', load: async () => {} },
+    wasm: {
+      provider: '@tensorflow/tfjs-backend-wasm',
+      backend: 'wasm',
+      load: async () => {
+        const wasm = await import('@tensorflow/tfjs-backend-wasm');
+        if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths as string);
+      },
+    },
+    cpu: { provider: '@tensorflow/tfjs (cpu)', backend: 'cpu', load: async () => {} },
+  };
+}
+
+/** Whether this runtime is Node (else a browser or a worker). */
+export function isNodeRuntime(): boolean {
+  return typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === 'string';
+}
+
+/** The backends a choice tries, in order, in Node or in a browser. */
+export function backendOrder(choice: BackendChoice, node = isNodeRuntime()): CandidateKey[] {
+  switch (choice) {
+    case 'auto':
+      return node ? ['tensorflow-gpu', 'tensorflow-cpu', 'wasm', 'cpu'] : ['webgl', 'wasm', 'cpu'];
+    case 'tensorflow':
+      return ['tensorflow-gpu', 'tensorflow-cpu'];
+    default:
+      return [choice];
+  }
+}
 
 let current: BackendInfo | undefined;
 
@@ -134,7 +157,7 @@ function readEnvChoice(): string | undefined {
 /**
  * Choose and initialise the tfjs backend, and return which one is in use.
  *
- * @param choice `'auto'` (default), `'tensorflow'`, `'wasm'` or `'cpu'`. When omitted, the
+ * @param choice `'auto'` (default), `'tensorflow'`, `'webgl'`, `'wasm'` or `'cpu'`. When omitted, the
  *   environment variable `RECTIFLOW_BACKEND` is used if set.
  * @throws {@link BackendUnavailableError} when an explicit choice cannot be loaded.
  */
@@ -149,11 +172,19 @@ export async function initBackend(choice?: BackendChoice, options: InitBackendOp
   if (current && current.choice === resolved && tf.getBackend() === current.name) return current;
 
   const attempts: BackendAttempt[] = [];
-  for (const key of order[resolved]) {
+  const candidates = candidatesFor(options);
+  for (const key of backendOrder(resolved)) {
     const candidate = candidates[key];
     try {
       await candidate.load();
       if (!tf.findBackendFactory(candidate.backend)) throw new Error('backend not registered');
+      if (
+        candidate.backend === 'webgl' &&
+        typeof (globalThis as { document?: unknown }).document === 'undefined' &&
+        typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas === 'undefined'
+      ) {
+        throw new Error('no WebGL here (no document or OffscreenCanvas)');
+      }
       const ok = await tf.setBackend(candidate.backend);
       if (!ok) throw new Error('backend failed to initialise');
       await tf.ready();

@@ -16,7 +16,7 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   {
     name: 'RECTIFLOW_BACKEND',
     values: BACKEND_CHOICES.join(' | '),
-    description: 'the tfjs backend (default auto: tfjs-node-gpu, then tfjs-node, then wasm, then cpu)',
+    description: 'the tfjs backend (default auto: in Node tfjs-node-gpu, tfjs-node, wasm, cpu; in a browser webgl, wasm, cpu)',
   },
   {
     name: 'RECTIFLOW_NATIVE',

@@ -11,9 +11,11 @@ export {
   type BackendChoice,
   type BackendInfo,
   BackendUnavailableError,
+  backendOrder,
   getBackendInfo,
   type InitBackendOptions,
   initBackend,
+  isNodeRuntime,
 } from './backend';
 export { definePlugin, type ParamsOf, type ParamValue, type TypedPluginDefinition } from './define-plugin';
 export { ENVIRONMENT_VARIABLES, type EnvironmentVariable, environmentHelp } from './environment';
