@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   await initBackend();
   rmSync(config.out, { recursive: true, force: true });
   const trainer = await Trainer.create(config, { stream: { isTTY: false, write: () => true } });
-  const prompts = heldOutPrompts(config, 16);
+  const prompts = heldOutPrompts(trainer.parts.dataset, config, 16);
   const before = trainer.sampleGrid(prompts, 'samples/untrained.png', false);
   const t0 = Date.now();
   const result = await trainer.run();

@@ -7,7 +7,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { checkWeights, createRng, NonFiniteError, RectiflowError, type Rng, type RngState, registry, tf } from '@rectiflow/core';
-import { colorAdherence, createShapesDataset, DataLoader, type LoaderState } from '@rectiflow/data';
+import { DataLoader, type Dataset, type LoaderState } from '@rectiflow/data';
 import { flowMatchingLoss } from '@rectiflow/losses';
 import { loadMMDiT } from '@rectiflow/mmdit';
 import { gridPng, imageArrays, textToImage } from '@rectiflow/pipeline';
@@ -25,7 +25,7 @@ import {
 import { buildComponents, type Components, named } from './components';
 import { resumeConfig, type TrainConfig } from './config';
 import { Ema } from './ema';
-import { type EvalRecord, evaluateModel, isShapesDataset } from './evaluation';
+import { type EvalRecord, evaluateModel } from './evaluation';
 import { describeIoError } from './io-error';
 import { learningRate } from './lr-schedule';
 import { restoreMetrics } from './metrics-file';
@@ -98,13 +98,12 @@ class NonFiniteStop extends RectiflowError {
   override name = 'NonFiniteStop';
 }
 
-/** Prompts the final grid uses: held-out captions for shapes (the test split), else the sample prompts. */
-export function heldOutPrompts(config: TrainConfig, count = 16): string[] {
-  if (isShapesDataset(config.dataset)) {
-    const held = createShapesDataset({ count, seed: config.seed, split: 'test' });
-    return Array.from({ length: count }, (_, i) => held.get(i).caption);
-  }
-  return config.samplePrompts;
+/**
+ * Prompts the final grid uses: captions the dataset holds out (shapes: its test split), else
+ * the configuration's sample prompts.
+ */
+export function heldOutPrompts(dataset: Dataset, config: TrainConfig, count = 16): string[] {
+  return dataset.heldOutPrompts?.(count, config.seed) ?? config.samplePrompts;
 }
 
 /** A run stops after this many non-finite steps in a row, even with `onNonFinite: skip`. */
@@ -412,9 +411,7 @@ export class Trainer {
       });
     const { images, nfe } = useEma ? this.withEmaWeights(run) : run();
     try {
-      const adherence = isShapesDataset(this.config.dataset)
-        ? colorAdherence(imageArrays(images), prompts, dataset.height, dataset.width)
-        : undefined;
+      const adherence = dataset.promptAdherence ? dataset.promptAdherence(imageArrays(images), prompts) : undefined;
       const png = gridPng(images, Math.ceil(Math.sqrt(prompts.length)), prompts);
       const path = join(this.runDir, file);
       mkdirSync(join(path, '..'), { recursive: true });
@@ -602,7 +599,7 @@ export class Trainer {
     let finalGrid: string | undefined;
     let adherence: number | undefined;
     if (stoppedBy !== 'non-finite') {
-      const prompts = heldOutPrompts(c);
+      const prompts = heldOutPrompts(this.parts.dataset, c);
       const s = this.sampleGrid(prompts, 'samples/final.png');
       finalGrid = s.path;
       adherence = s.adherence;

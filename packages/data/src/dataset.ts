@@ -22,4 +22,15 @@ export interface Dataset {
   readonly width: number;
   /** The example at `index` (0 <= index < size). */
   get(index: number): CaptionedImage;
+  /**
+   * Optional: `count` captions the model never trained on (a held-out split), for the final
+   * sample grid and evaluations; `seed` picks which. Without it the training app uses its
+   * fixed sample prompts.
+   */
+  heldOutPrompts?(count: number, seed: number): string[];
+  /**
+   * Optional: the fraction of generated images (CHW, [-1, 1], this dataset's size) that show
+   * what their prompts say, by a check the dataset knows (shapes: the named colours).
+   */
+  promptAdherence?(images: readonly Float32Array[], prompts: readonly string[]): number;
 }

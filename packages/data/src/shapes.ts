@@ -6,6 +6,7 @@
  */
 import { checkNumber, createRng, invalid, type Rng } from '@rectiflow/core';
 import { checkIndex } from './check-index';
+import { colorAdherence } from './color-check';
 import type { CaptionedImage, Dataset } from './dataset';
 import { BACKGROUND, COLOR_NAMES, type ColorName, PALETTE } from './palette';
 
@@ -206,6 +207,11 @@ export function createShapesDataset(options: ShapesOptions = {}): Dataset {
     channels: 3,
     height: size,
     width: size,
+    heldOutPrompts: (n: number, promptSeed: number) => {
+      const held = createShapesDataset({ count: n, seed: promptSeed, split: 'test' });
+      return Array.from({ length: n }, (_, k) => held.get(k).caption);
+    },
+    promptAdherence: (images: readonly Float32Array[], prompts: readonly string[]) => colorAdherence(images, prompts, size, size),
     get(index: number): CaptionedImage {
       checkIndex(index, count);
       const rng = createRng(`shapes/${split}/${seed}/${index}`);
