@@ -42,7 +42,9 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  await initBackend();
+  // The backend line is a diagnostic: on stderr, so `--print-schema > config.schema.json` and
+  // `--help | less` get only their text on stdout.
+  await initBackend(undefined, { log: (line) => process.stderr.write(`${line}\n`) });
   return trainCommand(
     argv,
     { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) },

@@ -46,7 +46,9 @@ describe('configuration spellings, diffusers names and the JSON Schema', () => {
     expect(loadConfig(['--resume-from-checkpoint', 'runs/other']).config).toMatchObject({ resume: true, out: 'runs/other' });
     expect(loadConfig(['--dataset', 'mnist', '--resolution', '32']).config?.dataset).toBe('mnist(size=32)');
     expect(() => loadConfig(['--gradient-accumulation-steps', '4'])).toThrow(/gradient accumulation is not supported; raise --batch-size/);
-    expect(() => loadConfig(['--checkpoints-total-limit', '2'])).toThrow(/delete old checkpoints\/step-\* folders/);
+    expect(loadConfig(['--checkpoints-total-limit', '5']).config?.keepCheckpoints).toBe(5);
+    expect(normalizeKeys({ checkpoints_total_limit: 4 }, 'config file x:')).toEqual({ keepCheckpoints: 4 });
+    expect(() => loadConfig(['--checkpoints-total-limit', '0'])).toThrow(/keepCheckpoints: got 0/);
     expect(() => loadConfig(['--resolution', '5'])).toThrow(/resolution: got 5; expected an integer image side from 8 to 4096/);
     expect(() => loadConfig(['--bach-size', '4'])).toThrow(/unknown option --bach-size \(did you mean --batch-size\?\)/);
   });

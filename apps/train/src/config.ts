@@ -50,6 +50,13 @@ export const TrainConfigSchema = z
     shift: z.number().positive().default(1).describe('resolution shift alpha applied to training timesteps and the sampling grid'),
     logEvery: z.number().int().positive().default(50).describe('steps between metric lines'),
     checkpointEvery: z.number().int().positive().default(250).describe('steps between checkpoints'),
+    keepCheckpoints: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(2)
+      .describe('checkpoints kept in the run folder: the newest one and the newest older ones, the oldest deleted first'),
     sampleEvery: z.number().int().positive().default(500).describe('steps between sample grids'),
     samplePrompts: z.array(z.string()).min(1).default(DEFAULT_SAMPLE_PROMPTS).describe('fixed prompts of the sample grids'),
     sampleSteps: z.number().int().positive().default(24).describe('solver steps for sample grids'),
@@ -95,6 +102,7 @@ export const RESUMABLE_OPTIONS: readonly (keyof TrainConfig)[] = [
   'maxSteps',
   'logEvery',
   'checkpointEvery',
+  'keepCheckpoints',
   'sampleEvery',
   'samplePrompts',
   'sampleSteps',
@@ -141,6 +149,7 @@ export const DIFFUSERS_ALIASES: Readonly<Record<string, keyof TrainConfig>> = {
   trainBatchSize: 'batchSize',
   maxTrainSteps: 'maxSteps',
   checkpointingSteps: 'checkpointEvery',
+  checkpointsTotalLimit: 'keepCheckpoints',
   validationPrompt: 'samplePrompts',
   outputDir: 'out',
 };
@@ -149,8 +158,6 @@ export const DIFFUSERS_ALIASES: Readonly<Record<string, keyof TrainConfig>> = {
 const UNSUPPORTED: Readonly<Record<string, string>> = {
   gradientAccumulationSteps:
     'gradient accumulation is not supported; raise --batch-size (memory is bounded before allocation and the error says what fits)',
-  checkpointsTotalLimit:
-    'the trainer keeps its checkpoints (each is verified; resume falls back to the newest valid one); delete old checkpoints/step-* folders by hand',
 };
 
 function levenshtein(a: string, b: string): number {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf } from '@rectiflow/core';
@@ -114,6 +114,16 @@ describe('Trainer', () => {
     await expect(Trainer.create(parseConfig(changed), quiet, changed)).rejects.toThrow(
       /resume: batchSize was 4 in this run and cannot change to 8/,
     );
+  });
+
+  it('keeps keepCheckpoints (--checkpoints-total-limit) checkpoints, deleting the oldest, never the latest', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'rectiflow-keep-')), 'run');
+    const trainer = await Trainer.create(tinyConfig(out, { maxSteps: 12, checkpointEvery: 3, keepCheckpoints: 3 }), quiet);
+    await trainer.run();
+    trainer.dispose();
+    const dirs = readdirSync(join(out, 'checkpoints')).filter((d) => d.startsWith('step-'));
+    expect(dirs.sort()).toEqual(['step-0000006', 'step-0000009', 'step-0000012']);
+    expect(JSON.parse(readFileSync(join(out, 'checkpoints', 'latest.json'), 'utf8')).dir).toBe('step-0000012');
   });
 
   it('refuses a shift the formulation cannot take, and cosine decay without maxSteps', async () => {

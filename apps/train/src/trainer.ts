@@ -471,7 +471,7 @@ export class Trainer {
           },
           state,
         },
-        2,
+        this.config.keepCheckpoints,
         this.hooks.onSavePhase && ((phase) => this.hooks.onSavePhase?.(phase, this.step)),
       );
       this.lastSavedStep = this.step;
