@@ -126,6 +126,28 @@ describe('Trainer', () => {
     expect(JSON.parse(readFileSync(join(out, 'checkpoints', 'latest.json'), 'utf8')).dir).toBe('step-0000012');
   });
 
+  it('shows a progress percentage that never goes backwards, and not 100% after a stop by signal', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'rectiflow-progress-')), 'run');
+    const lines: string[] = [];
+    let steps = 0;
+    const trainer = await Trainer.create(tinyConfig(out, { maxSteps: 100, logEvery: 1, checkpointEvery: 100 }), {
+      log: (l) => lines.push(l),
+      stream: { isTTY: false, write: (s: string) => lines.push(s) },
+      onStep: () => steps++,
+      shouldStop: () => steps >= 4,
+    });
+    const result = await trainer.run();
+    trainer.dispose();
+    expect(result.stoppedBy).toBe('signal');
+    expect(result.steps).toBe(4);
+    const percents = lines.flatMap((l) => [...l.matchAll(/(\d+)% \| step/g)].map((m) => Number(m[1])));
+    expect(percents.length).toBeGreaterThanOrEqual(5); // one line per step and the final line
+    expect(percents.every((p, i) => i === 0 || p >= percents[i - 1])).toBe(true);
+    // 4 of 100 steps in a 5-minute budget: the final line reports what was used, not 100%.
+    expect(percents[percents.length - 1]).toBeLessThan(100);
+    expect(percents[percents.length - 1]).toBeGreaterThanOrEqual(4);
+  });
+
   it('refuses a shift the formulation cannot take, and cosine decay without maxSteps', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'rectiflow-shift-')), 'run');
     await expect(Trainer.create(tinyConfig(out, { formulation: 'eps/linear', shift: 3 }), quiet)).rejects.toThrow(
