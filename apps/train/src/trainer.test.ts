@@ -148,6 +148,48 @@ describe('Trainer', () => {
     expect(percents[percents.length - 1]).toBeGreaterThanOrEqual(4);
   });
 
+  it('accumulates the gradients of accumulationSteps micro-batches into one optimizer step, without leaking tensors', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rectiflow-accumulate-'));
+    const loaderAt = async (k: number) => {
+      const out = join(root, `k${k}`);
+      const before = tf.memory().numTensors;
+      const counts: number[] = [];
+      const losses: number[] = [];
+      const trainer = await Trainer.create(tinyConfig(out, { maxSteps: 3, checkpointEvery: 3, accumulationSteps: k }), {
+        ...quiet,
+        onStep: (_, loss) => {
+          losses.push(loss);
+          counts.push(tf.memory().numTensors);
+        },
+      });
+      const result = await trainer.run();
+      trainer.dispose();
+      expect(result.steps).toBe(3);
+      expect(losses.every(Number.isFinite)).toBe(true);
+      expect(new Set(counts).size).toBe(1);
+      expect(tf.memory().numTensors).toBe(before);
+      const state = JSON.parse(readFileSync(join(out, 'checkpoints', 'step-0000003', 'state.json'), 'utf8'));
+      return state.optimizerStep === 3 ? state.loader.position : Number.NaN;
+    };
+    // Three optimizer steps either way; with k = 3 each reads three batches of 4 images.
+    expect(await loaderAt(3)).toBe(3 * (await loaderAt(1)));
+  });
+
+  it('an accumulated step sees the same micro-batches, noise and loss as that many plain steps (loss = their mean)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rectiflow-accumulate-mean-'));
+    // A learning rate too small to move float32 weights, so the plain steps share the weights.
+    const base = { lr: 1e-30, weightDecay: 0, maxSteps: 10 };
+    const plain = await Trainer.create(tinyConfig(join(root, 'plain'), base), quiet);
+    const accumulated = await Trainer.create(tinyConfig(join(root, 'acc'), { ...base, accumulationSteps: 2 }), quiet);
+    const a = plain.trainStep().loss;
+    const b = plain.trainStep().loss;
+    const both = accumulated.trainStep().loss;
+    plain.dispose();
+    accumulated.dispose();
+    expect(a).not.toBeCloseTo(b, 6);
+    expect(both).toBeCloseTo((a + b) / 2, 6);
+  });
+
   it('refuses a shift the formulation cannot take, and cosine decay without maxSteps', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'rectiflow-shift-')), 'run');
     await expect(Trainer.create(tinyConfig(out, { formulation: 'eps/linear', shift: 3 }), quiet)).rejects.toThrow(
