@@ -42,7 +42,9 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  await initBackend();
+  // --print-schema and --help print only their text (`--print-schema > config.schema.json`).
+  const textOnly = argv.some((a) => a === '--print-schema' || a === '--help' || a === '-h');
+  await initBackend(undefined, { quiet: textOnly });
   return trainCommand(
     argv,
     { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) },

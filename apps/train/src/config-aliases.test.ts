@@ -45,8 +45,17 @@ describe('configuration spellings, diffusers names and the JSON Schema', () => {
     expect(loadConfig(['--resume-from-checkpoint', 'latest']).config).toMatchObject({ resume: true, out: 'runs/shapes' });
     expect(loadConfig(['--resume-from-checkpoint', 'runs/other']).config).toMatchObject({ resume: true, out: 'runs/other' });
     expect(loadConfig(['--dataset', 'mnist', '--resolution', '32']).config?.dataset).toBe('mnist(size=32)');
-    expect(() => loadConfig(['--gradient-accumulation-steps', '4'])).toThrow(/gradient accumulation is not supported; raise --batch-size/);
-    expect(() => loadConfig(['--checkpoints-total-limit', '2'])).toThrow(/delete old checkpoints\/step-\* folders/);
+    expect(loadConfig(['--gradient-accumulation-steps', '4']).config?.accumulationSteps).toBe(4);
+    expect(loadConfig(['--lr-warmup-steps', '7', '--adam-weight-decay', '0', '--max-grad-norm', '2']).config).toMatchObject({
+      warmupSteps: 7,
+      weightDecay: 0,
+      clipNorm: 2,
+    });
+    expect(() => loadConfig(['--mixed-precision', 'fp16'])).toThrow(/option --mixed-precision: not supported: training runs in float32/);
+    expect(() => normalizeKeys({ gradient_checkpointing: true }, 'config file x:')).toThrow(/raise --accumulation-steps/);
+    expect(loadConfig(['--checkpoints-total-limit', '5']).config?.keepCheckpoints).toBe(5);
+    expect(normalizeKeys({ checkpoints_total_limit: 4 }, 'config file x:')).toEqual({ keepCheckpoints: 4 });
+    expect(() => loadConfig(['--checkpoints-total-limit', '0'])).toThrow(/keepCheckpoints: got 0/);
     expect(() => loadConfig(['--resolution', '5'])).toThrow(/resolution: got 5; expected an integer image side from 8 to 4096/);
     expect(() => loadConfig(['--bach-size', '4'])).toThrow(/unknown option --bach-size \(did you mean --batch-size\?\)/);
   });

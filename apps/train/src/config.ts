@@ -39,7 +39,14 @@ export const TrainConfigSchema = z
       .describe(
         'text encoder spec: the small one, frozen by default (a trained one collapses: see docs/diagnosis.md), or sd3 with weights',
       ),
-    batchSize: z.number().int().positive().default(32).describe('images per step'),
+    batchSize: z.number().int().positive().default(32).describe('images per step (per micro-batch with accumulationSteps)'),
+    accumulationSteps: z
+      .number()
+      .int()
+      .min(1)
+      .max(1024)
+      .default(1)
+      .describe('micro-batches whose gradients are summed before one optimizer step (batchSize images each)'),
     lr: z.number().positive().default(1e-3).describe('peak learning rate (AdamW)'),
     warmupSteps: z.number().int().min(0).default(200).describe('linear learning-rate warm-up steps'),
     lrDecay: z.enum(['constant', 'cosine']).default('constant').describe('learning-rate shape after warm-up (cosine needs maxSteps)'),
@@ -50,6 +57,13 @@ export const TrainConfigSchema = z
     shift: z.number().positive().default(1).describe('resolution shift alpha applied to training timesteps and the sampling grid'),
     logEvery: z.number().int().positive().default(50).describe('steps between metric lines'),
     checkpointEvery: z.number().int().positive().default(250).describe('steps between checkpoints'),
+    keepCheckpoints: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(2)
+      .describe('checkpoints kept in the run folder: the newest one and the newest older ones, the oldest deleted first'),
     sampleEvery: z.number().int().positive().default(500).describe('steps between sample grids'),
     samplePrompts: z.array(z.string()).min(1).default(DEFAULT_SAMPLE_PROMPTS).describe('fixed prompts of the sample grids'),
     sampleSteps: z.number().int().positive().default(24).describe('solver steps for sample grids'),
@@ -95,6 +109,7 @@ export const RESUMABLE_OPTIONS: readonly (keyof TrainConfig)[] = [
   'maxSteps',
   'logEvery',
   'checkpointEvery',
+  'keepCheckpoints',
   'sampleEvery',
   'samplePrompts',
   'sampleSteps',
@@ -141,16 +156,20 @@ export const DIFFUSERS_ALIASES: Readonly<Record<string, keyof TrainConfig>> = {
   trainBatchSize: 'batchSize',
   maxTrainSteps: 'maxSteps',
   checkpointingSteps: 'checkpointEvery',
+  checkpointsTotalLimit: 'keepCheckpoints',
+  gradientAccumulationSteps: 'accumulationSteps',
+  lrWarmupSteps: 'warmupSteps',
+  adamWeightDecay: 'weightDecay',
+  maxGradNorm: 'clipNorm',
   validationPrompt: 'samplePrompts',
   outputDir: 'out',
 };
 
 /** diffusers options with no counterpart here, and what to use instead. */
 const UNSUPPORTED: Readonly<Record<string, string>> = {
-  gradientAccumulationSteps:
-    'gradient accumulation is not supported; raise --batch-size (memory is bounded before allocation and the error says what fits)',
-  checkpointsTotalLimit:
-    'the trainer keeps its checkpoints (each is verified; resume falls back to the newest valid one); delete old checkpoints/step-* folders by hand',
+  mixedPrecision: 'not supported: training runs in float32 on TensorFlow.js (sampling can read float16/bf16 weights)',
+  gradientCheckpointing:
+    'not supported: lower --batch-size and raise --accumulation-steps to fit memory (sizes are checked before allocation)',
 };
 
 function levenshtein(a: string, b: string): number {
@@ -461,7 +480,7 @@ export function helpText(): string {
   lines.push('diffusers training-script names work too (flags and config keys, kebab-case or snake_case):');
   for (const [alias, target] of Object.entries(DIFFUSERS_ALIASES)) lines.push(`${`  --${kebab(alias)}`.padEnd(33)}= --${kebab(target)}`);
   lines.push(`${'  --resolution <number>'.padEnd(33)}= the dataset spec's size, e.g. shapes(size=64)`);
-  lines.push(`${'  --resume-from-checkpoint latest|DIR'.padEnd(37)}= --resume (DIR: that run folder)`);
+  lines.push('  --resume-from-checkpoint latest|DIR = --resume (DIR: that run folder)');
   for (const [name, why] of Object.entries(UNSUPPORTED)) lines.push(`  --${kebab(name)}: ${why}`);
   lines.push('');
   lines.push('Environment variables:');

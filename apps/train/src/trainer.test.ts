@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf } from '@rectiflow/core';
@@ -114,6 +114,80 @@ describe('Trainer', () => {
     await expect(Trainer.create(parseConfig(changed), quiet, changed)).rejects.toThrow(
       /resume: batchSize was 4 in this run and cannot change to 8/,
     );
+  });
+
+  it('keeps keepCheckpoints (--checkpoints-total-limit) checkpoints, deleting the oldest, never the latest', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'rectiflow-keep-')), 'run');
+    const trainer = await Trainer.create(tinyConfig(out, { maxSteps: 12, checkpointEvery: 3, keepCheckpoints: 3 }), quiet);
+    await trainer.run();
+    trainer.dispose();
+    const dirs = readdirSync(join(out, 'checkpoints')).filter((d) => d.startsWith('step-'));
+    expect(dirs.sort()).toEqual(['step-0000006', 'step-0000009', 'step-0000012']);
+    expect(JSON.parse(readFileSync(join(out, 'checkpoints', 'latest.json'), 'utf8')).dir).toBe('step-0000012');
+  });
+
+  it('shows a progress percentage that never goes backwards, and not 100% after a stop by signal', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'rectiflow-progress-')), 'run');
+    const lines: string[] = [];
+    let steps = 0;
+    const trainer = await Trainer.create(tinyConfig(out, { maxSteps: 100, logEvery: 1, checkpointEvery: 100 }), {
+      log: (l) => lines.push(l),
+      stream: { isTTY: false, write: (s: string) => lines.push(s) },
+      onStep: () => steps++,
+      shouldStop: () => steps >= 4,
+    });
+    const result = await trainer.run();
+    trainer.dispose();
+    expect(result.stoppedBy).toBe('signal');
+    expect(result.steps).toBe(4);
+    const percents = lines.flatMap((l) => [...l.matchAll(/(\d+)% \| step/g)].map((m) => Number(m[1])));
+    expect(percents.length).toBeGreaterThanOrEqual(5); // one line per step and the final line
+    expect(percents.every((p, i) => i === 0 || p >= percents[i - 1])).toBe(true);
+    // 4 of 100 steps in a 5-minute budget: the final line reports what was used, not 100%.
+    expect(percents[percents.length - 1]).toBeLessThan(100);
+    expect(percents[percents.length - 1]).toBeGreaterThanOrEqual(4);
+  });
+
+  it('accumulates the gradients of accumulationSteps micro-batches into one optimizer step, without leaking tensors', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rectiflow-accumulate-'));
+    const loaderAt = async (k: number) => {
+      const out = join(root, `k${k}`);
+      const before = tf.memory().numTensors;
+      const counts: number[] = [];
+      const losses: number[] = [];
+      const trainer = await Trainer.create(tinyConfig(out, { maxSteps: 3, checkpointEvery: 3, accumulationSteps: k }), {
+        ...quiet,
+        onStep: (_, loss) => {
+          losses.push(loss);
+          counts.push(tf.memory().numTensors);
+        },
+      });
+      const result = await trainer.run();
+      trainer.dispose();
+      expect(result.steps).toBe(3);
+      expect(losses.every(Number.isFinite)).toBe(true);
+      expect(new Set(counts).size).toBe(1);
+      expect(tf.memory().numTensors).toBe(before);
+      const state = JSON.parse(readFileSync(join(out, 'checkpoints', 'step-0000003', 'state.json'), 'utf8'));
+      return state.optimizerStep === 3 ? state.loader.position : Number.NaN;
+    };
+    // Three optimizer steps either way; with k = 3 each reads three batches of 4 images.
+    expect(await loaderAt(3)).toBe(3 * (await loaderAt(1)));
+  });
+
+  it('an accumulated step sees the same micro-batches, noise and loss as that many plain steps (loss = their mean)', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rectiflow-accumulate-mean-'));
+    // A learning rate too small to move float32 weights, so the plain steps share the weights.
+    const base = { lr: 1e-30, weightDecay: 0, maxSteps: 10 };
+    const plain = await Trainer.create(tinyConfig(join(root, 'plain'), base), quiet);
+    const accumulated = await Trainer.create(tinyConfig(join(root, 'acc'), { ...base, accumulationSteps: 2 }), quiet);
+    const a = plain.trainStep().loss;
+    const b = plain.trainStep().loss;
+    const both = accumulated.trainStep().loss;
+    plain.dispose();
+    accumulated.dispose();
+    expect(a).not.toBeCloseTo(b, 6);
+    expect(both).toBeCloseTo((a + b) / 2, 6);
   });
 
   it('refuses a shift the formulation cannot take, and cosine decay without maxSteps', async () => {

@@ -228,8 +228,73 @@ export class Trainer {
     return this.params;
   }
 
-  /** One optimisation step; returns the loss, or NaN when a non-finite step was skipped. */
+  /**
+   * One optimisation step; returns the loss, or NaN when a non-finite step was skipped. With
+   * `accumulationSteps` k > 1 the gradients of k micro-batches (each of the mean loss / k) are
+   * summed before one optimizer step: the gradient of the mean loss over k * batchSize images.
+   */
   trainStep(): { loss: number; gradNorm: number; lr: number; byNoiseLevel: Array<{ count: number; meanLoss: number }> } {
+    const k = this.config.accumulationSteps;
+    const step = this.step + 1;
+    let grads: Record<string, tf.Tensor> = {};
+    let loss = 0;
+    let byNoiseLevel: Array<{ count: number; meanLoss: number }> = [];
+    try {
+      for (let i = 0; i < k; i++) {
+        let micro: ReturnType<Trainer['microBatchGrads']>;
+        try {
+          micro = this.microBatchGrads(k);
+        } catch (e) {
+          if (e instanceof NonFiniteError) {
+            return this.nonFinite(step, `loss or gradient (${e.nanCount} NaN and ${e.infCount} infinite value(s) in ${e.where})`);
+          }
+          throw e;
+        }
+        loss += micro.loss;
+        if (i === 0) {
+          grads = micro.grads;
+          byNoiseLevel = micro.byNoiseLevel;
+          continue;
+        }
+        for (const [name, g] of Object.entries(micro.grads)) {
+          const sum = tf.add(grads[name], g);
+          tf.dispose([grads[name], g]);
+          grads[name] = sum;
+        }
+        byNoiseLevel = byNoiseLevel.map((bin, d) => {
+          const other = micro.byNoiseLevel[d] ?? { count: 0, meanLoss: 0 };
+          const count = bin.count + other.count;
+          return { count, meanLoss: count ? (bin.meanLoss * bin.count + other.meanLoss * other.count) / count : 0 };
+        });
+      }
+      const gradNorm = AdamW.globalNorm(grads);
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm))
+        return this.nonFinite(step, `loss or gradient (loss ${loss}, gradient norm ${gradNorm})`);
+      const lr = learningRate(step, {
+        lr: this.config.lr,
+        warmupSteps: this.config.warmupSteps,
+        decay: this.config.lrDecay,
+        totalSteps: this.config.maxSteps,
+      });
+      this.optimizer.apply(grads, lr);
+      this.ema.update();
+      this.step = step;
+      this.consecutiveSkips = 0;
+      return { loss, gradNorm, lr, byNoiseLevel };
+    } finally {
+      tf.dispose(Object.values(grads));
+    }
+  }
+
+  /**
+   * The loss (divided by `parts`) and its gradients by parameter name for the next batch.
+   * Throws NonFiniteError from the loss; the caller owns the returned gradients.
+   */
+  private microBatchGrads(parts: number): {
+    loss: number;
+    grads: Record<string, tf.Tensor>;
+    byNoiseLevel: Array<{ count: number; meanLoss: number }>;
+  } {
     const { autoencoder, textEncoder, model, formulation } = this.parts;
     const batch = this.loader.next();
     const x0 = tf.tidy(() => {
@@ -238,7 +303,6 @@ export class Trainer {
     });
     batch.images.dispose();
     const captions = batch.captions.map((c) => (this.rng.uniformNumber() < this.config.textDropout ? '' : c));
-    const step = this.step + 1;
     let byNoiseLevel: Array<{ count: number; meanLoss: number }> = [];
     let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
     try {
@@ -255,37 +319,16 @@ export class Trainer {
           rng: this.rng,
         });
         byNoiseLevel = r.byNoiseLevel;
-        return r.loss;
+        return parts === 1 ? r.loss : (tf.div(r.loss, parts) as tf.Scalar);
       }, [...this.params.values()]);
-    } catch (e) {
+    } finally {
       x0.dispose();
-      if (e instanceof NonFiniteError) {
-        return this.nonFinite(step, `loss or gradient (${e.nanCount} NaN and ${e.infCount} infinite value(s) in ${e.where})`);
-      }
-      throw e;
     }
-    x0.dispose();
     const loss = result.value.dataSync()[0];
+    result.value.dispose();
     const grads: Record<string, tf.Tensor> = {};
     for (const [varName, g] of Object.entries(result.grads)) grads[this.byVariableName.get(varName) as string] = g;
-    try {
-      const gradNorm = AdamW.globalNorm(grads);
-      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm))
-        return this.nonFinite(step, `loss or gradient (loss ${loss}, gradient norm ${gradNorm})`);
-      const lr = learningRate(step, {
-        lr: this.config.lr,
-        warmupSteps: this.config.warmupSteps,
-        decay: this.config.lrDecay,
-        totalSteps: this.config.maxSteps,
-      });
-      this.optimizer.apply(grads, lr);
-      this.ema.update();
-      this.step = step;
-      this.consecutiveSkips = 0;
-      return { loss, gradNorm, lr, byNoiseLevel };
-    } finally {
-      tf.dispose([result.value, ...Object.values(result.grads)]);
-    }
+    return { loss, grads, byNoiseLevel };
   }
 
   private nonFinite(step: number, detail: string): { loss: number; gradNorm: number; lr: number; byNoiseLevel: [] } {
@@ -471,7 +514,7 @@ export class Trainer {
           },
           state,
         },
-        2,
+        this.config.keepCheckpoints,
         this.hooks.onSavePhase && ((phase) => this.hooks.onSavePhase?.(phase, this.step)),
       );
       this.lastSavedStep = this.step;
