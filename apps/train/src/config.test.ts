@@ -7,7 +7,7 @@ import { ConfigError, helpText, loadConfig, parseConfig, parseFlags } from './co
 describe('training configuration', () => {
   it('has defaults that reproduce the main job', () => {
     const config = parseConfig({});
-    expect(config.formulation).toBe('rf/lognorm(0.00, 1.00)');
+    expect(config.formulation).toBe('rf/lognorm(0.50, 0.80)');
     expect(config.minutes).toBe(10);
     expect(config.dataset).toMatch(/^shapes/);
   });

@@ -29,7 +29,7 @@ export const TrainConfigSchema = z
     maxSteps: z.number().int().positive().optional().describe('stop after this many steps even if time is left'),
     seed: z.number().int().default(0).describe('seed of every random choice: init, data order, noise, timesteps, dropout'),
     dataset: z.string().default('shapes(count=50000)').describe('dataset spec: shapes(...), mnist, imagefolder("dir", size=32)'),
-    formulation: z.string().default('rf/lognorm(0.00, 1.00)').describe('training formulation as the paper writes it'),
+    formulation: z.string().default('rf/lognorm(0.50, 0.80)').describe('training formulation as the paper writes it'),
     model: z.string().default('mmdit(depth=2, patch=4, qkNorm=true)').describe('model spec (MM-DiT depth, patch size, ...)'),
     autoencoder: z.string().default('pixel').describe('autoencoder spec: pixel, or an SD3 VAE via --vae'),
     vae: z.string().optional().describe('path to SD3 VAE safetensors (used when autoencoder is sd3-vae)'),
