@@ -281,10 +281,15 @@ export function readConfigFile(path: string): Record<string, unknown> {
 
 type Shape = typeof TrainConfigSchema.shape;
 
-function baseType(schema: z.ZodType): string {
+/** The schema under its `.default()` and `.optional()` wrappers. */
+function unwrap(schema: z.ZodType): z.ZodType {
   let s: z.ZodType = schema;
   while (s.def.type === 'default' || s.def.type === 'optional') s = (s.def as unknown as { innerType: z.ZodType }).innerType;
-  return s.def.type;
+  return s;
+}
+
+function baseType(schema: z.ZodType): string {
+  return unwrap(schema).def.type;
 }
 
 /**
@@ -435,8 +440,7 @@ export function resumeConfig(saved: TrainConfig, given: Record<string, unknown>)
 }
 
 function enumChoices(schema: z.ZodType): string[] | undefined {
-  let s: z.ZodType = schema;
-  while (s.def.type === 'default' || s.def.type === 'optional') s = (s.def as unknown as { innerType: z.ZodType }).innerType;
+  const s = unwrap(schema);
   return s.def.type === 'enum' ? Object.values((s.def as unknown as { entries: Record<string, string> }).entries) : undefined;
 }
 

@@ -12,6 +12,7 @@ describe('PNG text chunks', () => {
     const [a, b] = [decodePng(plain), decodePng(bytes)];
     expect([...b.dataSync()]).toEqual([...a.dataSync()]);
     expect(pngTextValue('un cercle rouge ✓')).toBe('un cercle rouge \\u2713');
+    expect(pngTextValue('a 🔴 circle')).toBe('a \\ud83d\\udd34 circle');
     expect(() => encodePng(image, { text: { prompt: 'un cercle ✓' } })).toThrow(/Latin-1 text \(pngTextValue\(text\) escapes the rest\)/);
     expect(() => encodePng(image, { text: { '': 'x' } })).toThrow(/text keyword: got ""/);
     tf.dispose([image, a, b]);

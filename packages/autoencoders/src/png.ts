@@ -34,9 +34,13 @@ const isLatin1 = (text: string): boolean => [...text].every((c) => (c.codePointA
 
 /** Any string as a Latin-1 tEXt value: characters beyond Latin-1 become `\\uXXXX` escapes. */
 export function pngTextValue(text: string): string {
-  return Array.from(text, (c) =>
-    (c.codePointAt(0) ?? 0) <= 0xff ? c : [...c].map((_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`).join(''),
-  ).join('');
+  let out = '';
+  // Per UTF-16 code unit, so a character outside the BMP becomes its two escaped surrogates.
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    out += unit <= 0xff ? text[i] : `\\u${unit.toString(16).padStart(4, '0')}`;
+  }
+  return out;
 }
 
 /** The tEXt chunks of a PNG file (keyword to value). */
