@@ -6,7 +6,6 @@ export default defineConfig({
     'eval-cli': 'src/eval-cli.ts',
     'probe-conditioning': 'src/probe-conditioning.ts',
     bench: 'src/bench.ts',
-    sampling: 'src/sampling.ts',
     training: 'src/training.ts',
   },
   format: ['esm'],

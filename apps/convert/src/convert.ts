@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { inferSD3VAEConfig, officialVaeToDiffusers, readSD3VAEWeights, SD3_LATENT_FORMAT } from '@rectiflow/autoencoders';
 import { invalid, RectiflowError, tf } from '@rectiflow/core';
 import { loadMMDiT, type MMDiT, officialToDiffusers, toDiffusersConfig } from '@rectiflow/mmdit';
+import type { RunCheckpointState } from '@rectiflow/pipeline';
+import { openCheckpoint } from '@rectiflow/pipeline/node';
 import { writeSafetensors } from '@rectiflow/safetensors';
-import { openCheckpoint, type TrainState } from '@rectiflow/train-app/training';
 
 /** Output layouts. */
 export const CONVERT_FORMATS = ['official', 'diffusers'] as const;
@@ -59,7 +60,11 @@ async function openSource(options: ConvertOptions, log: (line: string) => void):
   if (!existsSync(input)) invalid('input', input, 'an existing run folder, checkpoint file or diffusers folder');
   if (isRunFolder(input)) {
     const weights = options.ema === false ? 'model' : 'ema';
-    const ckpt = openCheckpoint<TrainState>(input, { files: [`${weights}.safetensors`], stateKeys: ['config', 'latentShape'] }, log);
+    const ckpt = openCheckpoint<RunCheckpointState>(
+      input,
+      { files: [`${weights}.safetensors`], stateKeys: ['config', 'latentShape'] },
+      log,
+    );
     const model = await loadMMDiT(join(ckpt.dir, `${weights}.safetensors`));
     const [, h] = ckpt.state.latentShape;
     log(

@@ -7,21 +7,23 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { decodePng, encodePng, loadSD3VAE, pngTextValue } from '@rectiflow/autoencoders';
-import { type Autoencoder, checkNumber, importPlugins, RectiflowError, type TextEncoder, tf, type VelocityFn } from '@rectiflow/core';
-import { loadMMDiT, MMDiTVelocityModel } from '@rectiflow/mmdit';
-import { gridPng, type TextToImageOptions, textToImage } from '@rectiflow/pipeline';
-import { type SkipLayerGuidance, sd3Sigmas } from '@rectiflow/solvers';
-
-import { type ClipActivation, Sd3TextEncoder } from '@rectiflow/text-encoders';
 import {
+  type Autoencoder,
   checkFits,
-  checkWritableDir,
-  ensureWritableDir,
+  checkNumber,
+  importPlugins,
   largestFitting,
-  loadRun,
   memoryBudget,
-  samplingBytes,
-} from '@rectiflow/train-app/sampling';
+  RectiflowError,
+  type TextEncoder,
+  tf,
+  type VelocityFn,
+} from '@rectiflow/core';
+import { loadMMDiT, MMDiTVelocityModel, samplingBytes } from '@rectiflow/mmdit';
+import { gridPng, type TextToImageOptions, textToImage } from '@rectiflow/pipeline';
+import { checkWritableDir, ensureWritableDir, loadRun } from '@rectiflow/pipeline/node';
+import { type SkipLayerGuidance, sd3Sigmas } from '@rectiflow/solvers';
+import { type ClipActivation, Sd3TextEncoder } from '@rectiflow/text-encoders';
 
 /** The most solver steps, images per batch and pixels per side accepted. */
 export const MAX_STEPS = 1000;

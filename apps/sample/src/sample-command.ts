@@ -3,8 +3,7 @@
  * an exit code back. Bad input, a damaged checkpoint or a missing file is one line on
  * stderr, never a stack trace; only bugs propagate.
  */
-import { RectiflowError } from '@rectiflow/core';
-import { describeIoError } from '@rectiflow/train-app/sampling';
+import { describeIoError, RectiflowError } from '@rectiflow/core';
 import { runSample } from './run-sample';
 
 /** Run `rectiflow-sample` with `argv`; returns the exit code (0 done, 1 failed, 2 bad input). */

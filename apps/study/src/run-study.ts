@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RectiflowError } from '@rectiflow/core';
-import { writeTextAtomic } from '@rectiflow/train-app/training';
+import { writeTextAtomic } from '@rectiflow/pipeline/node';
 import { type RunResult, readRunResult } from './run-result';
 import { runTask } from './run-task';
 import type { StudyConfig } from './study-config';

@@ -8,17 +8,15 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RectiflowError, tf } from '@rectiflow/core';
 import { evaluatePromptAdherence } from '@rectiflow/eval';
-import { gridPng, imageArrays, textToImage } from '@rectiflow/pipeline';
+import { gridPng, imageArrays, type LoadedRun, textToImage } from '@rectiflow/pipeline';
+import { loadRun, openCheckpoint, writeTextAtomic } from '@rectiflow/pipeline/node';
 import {
   evaluateModel,
   isShapesDataset,
-  type LoadedRun,
-  loadRun,
-  openCheckpoint,
   RESUMABLE_OPTIONS,
+  type TrainConfig,
   Trainer,
   type TrainState,
-  writeTextAtomic,
 } from '@rectiflow/train-app/training';
 import { RESULT_FILE, type RunResult, type SettingResult } from './run-result';
 import { type StudyTask, taskFingerprint } from './study-plan';
@@ -76,7 +74,7 @@ export async function runTask(task: StudyTask, hooks: RunTaskHooks = {}): Promis
   if (!diverged) {
     for (const weights of task.evaluation.weights) {
       if (hooks.shouldStop?.()) return undefined;
-      const run = await loadRun(runDir, weights === 'ema');
+      const run = await loadRun<TrainConfig>(runDir, weights === 'ema');
       try {
         if (task.evaluation.kind === 'shift') settings.push(...(await evaluateShift(task, run, weights)));
         else settings.push(...(await evaluateFormulation(task, run, weights)));
@@ -103,7 +101,7 @@ export async function runTask(task: StudyTask, hooks: RunTaskHooks = {}): Promis
   return result;
 }
 
-async function evaluateFormulation(task: StudyTask, run: LoadedRun, weights: 'ema' | 'raw'): Promise<SettingResult[]> {
+async function evaluateFormulation(task: StudyTask, run: LoadedRun<TrainConfig>, weights: 'ema' | 'raw'): Promise<SettingResult[]> {
   const c = run.config;
   const out: SettingResult[] = [];
   const size = run.latentShape[1] * run.autoencoder.downsampleFactor;
@@ -140,7 +138,10 @@ async function evaluateFormulation(task: StudyTask, run: LoadedRun, weights: 'em
 }
 
 /** The shift study's arms: the training size, the target size without and with the shift alpha = sqrt(m/n). */
-function shiftArms(task: StudyTask, run: LoadedRun): Array<{ arm: NonNullable<SettingResult['arm']>; size: number; shift: number }> {
+function shiftArms(
+  task: StudyTask,
+  run: LoadedRun<TrainConfig>,
+): Array<{ arm: NonNullable<SettingResult['arm']>; size: number; shift: number }> {
   const f = run.autoencoder.downsampleFactor;
   const base = run.latentShape[1] * f;
   const target = task.evaluation.targetSize as number;
@@ -153,7 +154,7 @@ function shiftArms(task: StudyTask, run: LoadedRun): Array<{ arm: NonNullable<Se
   ];
 }
 
-async function evaluateShift(task: StudyTask, run: LoadedRun, weights: 'ema' | 'raw'): Promise<SettingResult[]> {
+async function evaluateShift(task: StudyTask, run: LoadedRun<TrainConfig>, weights: 'ema' | 'raw'): Promise<SettingResult[]> {
   if (!isShapesDataset(run.config.dataset)) throw new Error(`shiftStudy: the dataset ${run.config.dataset} is not shapes(...)`);
   const f = run.autoencoder.downsampleFactor;
   const out: SettingResult[] = [];
@@ -201,7 +202,7 @@ async function evaluateShift(task: StudyTask, run: LoadedRun, weights: 'ema' | '
 }
 
 /** The run's sample grid(s): the study's prompts and noise, the most Euler steps evaluated. */
-function writeGrids(task: StudyTask, run: LoadedRun, runDir: string, weights: 'ema' | 'raw'): RunResult['grids'] {
+function writeGrids(task: StudyTask, run: LoadedRun<TrainConfig>, runDir: string, weights: 'ema' | 'raw'): RunResult['grids'] {
   const f = run.autoencoder.downsampleFactor;
   const steps = Math.max(...task.evaluation.sampleSteps);
   const prompts = task.evaluation.gridPrompts;

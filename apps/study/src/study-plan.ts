@@ -5,9 +5,9 @@
  * scheduled evaluations) and its evaluation settings. A shard keeps every n-th run.
  */
 import { join } from 'node:path';
-import { formatSpec, registry } from '@rectiflow/core';
+import { formatSpec, registry, withDefaults } from '@rectiflow/core';
 import '@rectiflow/losses';
-import { parseConfig, type TrainConfig, withDefaults } from '@rectiflow/train-app/training';
+import { parseConfig, type TrainConfig } from '@rectiflow/train-app/training';
 import { type StudyConfig, StudyConfigError, shardOf } from './study-config';
 
 /** How a run is evaluated after training. */

@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { writeTextAtomic } from '@rectiflow/train-app/training';
+import { writeTextAtomic } from '@rectiflow/pipeline/node';
 import { PAPER_TABLE1_NOTE } from './formulation-sets';
 import { lineChart } from './line-chart';
 import type { StudyConfig } from './study-config';

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RectiflowError } from '@rectiflow/core';
-import { writeTextAtomic } from '@rectiflow/train-app/training';
+import { writeTextAtomic } from '@rectiflow/pipeline/node';
 import type { RunResult } from './run-result';
 import type { StudyConfig } from './study-config';
 

@@ -3,7 +3,7 @@
  * the defaults: shapes, rf/lognorm(0.50, 0.80), about ten minutes on two CPU cores.
  */
 import { initBackend } from '@rectiflow/core';
-import type { SavePhase } from './checkpoint';
+import type { SavePhase } from '@rectiflow/pipeline/node';
 import { failureLine, trainCommand } from './train-command';
 
 // Run from pnpm scripts (`pnpm start`, `pnpm sample`), paths are relative to where pnpm was

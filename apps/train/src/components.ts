@@ -4,72 +4,40 @@
  * channels, context width, position grid, the caption vocabulary) are filled in from the
  * other parts, so `mmdit(depth=2, patch=4)` is enough.
  */
-import { loadSD3VAE } from '@rectiflow/autoencoders';
 import {
   type Autoencoder,
+  checkFits,
   create,
+  largestFitting,
+  memoryBudget,
+  withField as named,
   type ParamsOf,
   parseSpec,
   RectiflowError,
   registry,
   type SpecNode,
-  type SpecValue,
   type TextEncoder,
+  withDefaults,
 } from '@rectiflow/core';
 import type { Dataset } from '@rectiflow/data';
 import '@rectiflow/data/node';
 import type { Formulation } from '@rectiflow/losses';
-import '@rectiflow/losses';
-import { type MMDIT_PLUGIN_PARAMS, type MMDiT, MMDiTVelocityModel, resolveMMDiTConfig } from '@rectiflow/mmdit';
+import {
+  type MMDIT_PLUGIN_PARAMS,
+  type MMDiT,
+  MMDiTVelocityModel,
+  mmditParameters,
+  resolveMMDiTConfig,
+  trainingBytes,
+} from '@rectiflow/mmdit';
+import { runAutoencoder as autoencoderFor, runFormulation as formulationFor, runSamplingShift as samplingShift } from '@rectiflow/pipeline';
 import { SmallTextEncoder } from '@rectiflow/text-encoders';
 import type { TrainConfig } from './config';
-import { describeIoError } from './io-error';
-import { checkDatasetSize, checkFits, checkSampleGrid, largestFitting, memoryBudget, mmditParameters, trainingBytes } from './size-bounds';
+import { checkDatasetSize, checkSampleGrid } from './size-bounds';
 
 const budgetBytes = () => memoryBudget().bytes;
 
-/**
- * Run `fn`, prefixing a failure with the configuration field it came from (`model: ...`),
- * so every spec, size or file error names the option to fix. File-system errors become one line.
- */
-export function named<T>(field: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    throw namedError(field, e);
-  }
-}
-
-/** The async form of {@link named}. */
-export async function namedAsync<T>(field: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    throw namedError(field, e);
-  }
-}
-
-function namedError(field: string, e: unknown): unknown {
-  const io = describeIoError(e);
-  if (io) return new RectiflowError(`${field}: ${io}`);
-  if (e instanceof RectiflowError && !e.message.startsWith(`${field}:`)) {
-    const wrapped = new RectiflowError(`${field}: ${e.message}`);
-    return wrapped;
-  }
-  return e;
-}
-
-/** Add keyword arguments the spec does not set, for parameters the plugin declares. */
-export function withDefaults(kind: string, spec: string, defaults: Record<string, SpecValue>): SpecNode {
-  const node = parseSpec(spec);
-  const declared = registry.definition(kind, node.name).params ?? [];
-  const positional = new Set(declared.slice(0, node.args.length).map((p) => p.name));
-  const kwargs: Record<string, SpecValue> = { ...node.kwargs };
-  for (const [key, value] of Object.entries(defaults)) {
-    if (declared.some((p) => p.name === key) && !(key in kwargs) && !positional.has(key)) kwargs[key] = value;
-  }
-  return { ...node, kwargs };
-}
+export { withDefaults, withField as named, withFieldAsync as namedAsync } from '@rectiflow/core';
 
 /** Up to `limit` captions of a dataset (the text encoder's vocabulary is built from them). */
 export function datasetCaptions(dataset: Dataset, limit = 2000): string[] {
@@ -90,36 +58,12 @@ export interface Components {
   shift: number;
 }
 
-/** The autoencoder a configuration names: an SD3 VAE from `config.vae`, or the spec. */
-export async function autoencoderFor(config: Pick<TrainConfig, 'autoencoder' | 'vae'>, imageChannels: number): Promise<Autoencoder> {
-  const vae = config.vae;
-  if (vae) return namedAsync('vae', () => loadSD3VAE(vae));
-  return named('autoencoder', () => create('autoencoder', withDefaults('autoencoder', config.autoencoder, { channels: imageChannels })));
-}
-
-/** The formulation spec of a configuration: its `formulation`, with `shift` applied when it is not 1. */
-export function formulationSpec(config: Pick<TrainConfig, 'formulation' | 'shift'>): string | SpecNode {
-  return config.shift === 1 ? config.formulation : withDefaults('formulation', config.formulation, { shift: config.shift });
-}
-
-/** The training objective of a configuration (errors name `formulation`). */
-export function formulationFor(config: Pick<TrainConfig, 'formulation' | 'shift'>): Formulation {
-  return named('formulation', () => create('formulation', formulationSpec(config)));
-}
-
-/**
- * The time shift sampling should use: the formulation's own `shift` argument when it has
- * one, which `config.shift` sets unless the spec gives it. A shift other than 1 on a
- * formulation without a shift parameter is refused, so training and sampling never disagree.
- */
-export function samplingShift(config: TrainConfig): number {
-  const { params } = named('formulation', () => registry.resolve('formulation', formulationSpec(config)));
-  if (typeof params.shift === 'number') return params.shift;
-  if (config.shift !== 1) {
-    throw new RectiflowError(`shift: got ${config.shift}; the formulation ${config.formulation} has no shift parameter (use 1)`);
-  }
-  return 1;
-}
+export {
+  runAutoencoder as autoencoderFor,
+  runFormulation as formulationFor,
+  runFormulationSpec as formulationSpec,
+  runSamplingShift as samplingShift,
+} from '@rectiflow/pipeline';
 
 /** Build the components of a run. */
 export async function buildComponents(config: TrainConfig, vocabularyCaptions?: string[]): Promise<Components> {

@@ -12,9 +12,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SavePhase } from '@rectiflow/pipeline/node';
+import { verifyCheckpoint } from '@rectiflow/pipeline/node';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { SavePhase } from './checkpoint';
-import { verifyCheckpoint } from './checkpoint-manifest';
 import { TINY_RUN_FLAGS as tiny } from './test-helpers';
 
 const trainCli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));

@@ -4,7 +4,7 @@
  * rewritten atomically with the records up to the resumed step.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { writeTextAtomic } from './checkpoint';
+import { writeTextAtomic } from '@rectiflow/pipeline/node';
 
 /**
  * Read the records (training metrics and evaluations, each with a `step`) up to `upToStep`,

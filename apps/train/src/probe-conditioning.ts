@@ -13,7 +13,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRng, initBackend, invalid, tf } from '@rectiflow/core';
-import { loadRun } from './load-run';
+import { loadRun } from '@rectiflow/pipeline/node';
 
 const PAIRS: Array<[string, string]> = [
   ['a large red circle at the top', 'a large red circle at the bottom'],

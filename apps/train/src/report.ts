@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { POSITIONS } from '@rectiflow/data';
 import type { AttributeRates } from '@rectiflow/eval';
-import { writeTextAtomic } from './checkpoint';
+import { writeTextAtomic } from '@rectiflow/pipeline/node';
 import type { EvalRecord } from './evaluation';
 
 /** One metrics line (metrics.jsonl). */

@@ -7,9 +7,10 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkNumber, invalid } from '@rectiflow/core';
 import { adherenceTable } from '@rectiflow/eval';
+import { loadRun } from '@rectiflow/pipeline/node';
 import { formulationFor } from './components';
+import type { TrainConfig } from './config';
 import { type EvalRecord, evaluateModel } from './evaluation';
-import { loadRun } from './load-run';
 
 export const EVAL_HELP = `rectiflow-eval: how well a trained run follows its prompts.
 
@@ -58,7 +59,7 @@ export async function runEval(
   const format = values.format ?? 'table';
   if (format !== 'table' && format !== 'json') invalid('--format', format, 'table or json');
   const seeds = checkNumber('--seeds', Number(values.seeds ?? 2), { integer: true, min: 1, max: 16 });
-  const run = await loadRun(resolve(values.checkpoint!), !values['no-ema']);
+  const run = await loadRun<TrainConfig>(resolve(values.checkpoint!), !values['no-ema']);
   try {
     const c = run.config;
     const steps = checkNumber('--steps', Number(values.steps ?? c.sampleSteps), { integer: true, min: 1, max: 1000 });

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkWritableDir, ensureWritableDir, holdsRun, prepareRunFolder } from './run-folder';
+import { holdsRun, prepareRunFolder } from './run-folder';
 
 describe('run folder', () => {
   it('recognises a run by its checkpoints, metrics, configuration, samples or report', () => {
@@ -24,18 +24,5 @@ describe('run folder', () => {
     expect(readdirSync(root).sort()).toEqual(['checkpoints', 'metrics.jsonl', 'notes.txt']);
     prepareRunFolder(root, { resume: false, overwrite: true });
     expect(readdirSync(root)).toEqual(['notes.txt']);
-  });
-
-  it('checks writability without creating anything, and creates level by level', () => {
-    const root = mkdtempSync(join(tmpdir(), 'rectiflow-folder-'));
-    expect(checkWritableDir('--out', join(root, 'a', 'b'))).toBe(join(root, 'a', 'b'));
-    expect(existsSync(join(root, 'a'))).toBe(false);
-    ensureWritableDir('--out', join(root, 'a', 'b'));
-    expect(readdirSync(join(root, 'a', 'b'))).toEqual([]);
-    writeFileSync(join(root, 'f'), '');
-    expect(() => checkWritableDir('--out', join(root, 'f', 'x'))).toThrow(
-      /^--out: .*x is under .*f, which is a file; expected a folder path$/,
-    );
-    expect(() => ensureWritableDir('out', '/proc/rectiflow')).toThrow(/^out: cannot create \/proc\/rectiflow \(E[A-Z]+: /);
   });
 });

@@ -3,12 +3,11 @@
  * an exit code back. Expected failures (bad input, a damaged run folder, a full disk, a
  * missing file) become one line on stderr, never a stack trace; only bugs propagate.
  */
-import { importPlugins, RectiflowError } from '@rectiflow/core';
-import type { SavePhase } from './checkpoint';
+import { describeIoError, importPlugins, RectiflowError } from '@rectiflow/core';
+import type { SavePhase } from '@rectiflow/pipeline/node';
 import { ConfigError, configJsonSchema, helpText, loadConfig } from './config';
 import type { EvalRecord } from './evaluation';
 
-import { describeIoError } from './io-error';
 import { Trainer } from './trainer';
 import { verifyRunFolder } from './verify-command';
 

@@ -6,12 +6,21 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { checkWeights, createRng, NonFiniteError, RectiflowError, type Rng, type RngState, registry, tf } from '@rectiflow/core';
+import {
+  checkWeights,
+  createRng,
+  describeIoError,
+  NonFiniteError,
+  RectiflowError,
+  type Rng,
+  type RngState,
+  registry,
+  tf,
+} from '@rectiflow/core';
 import { DataLoader, type Dataset, type LoaderState } from '@rectiflow/data';
 import { flowMatchingLoss } from '@rectiflow/losses';
 import { loadMMDiT } from '@rectiflow/mmdit';
 import { gridPng, imageArrays, textToImage } from '@rectiflow/pipeline';
-import { AdamW } from './adamw';
 import {
   type CheckpointRequirements,
   cleanStaleCheckpoints,
@@ -21,12 +30,12 @@ import {
   saveCheckpoint,
   stepDir,
   writeTextAtomic,
-} from './checkpoint';
+} from '@rectiflow/pipeline/node';
+import { AdamW } from './adamw';
 import { buildComponents, type Components, named } from './components';
 import { resumeConfig, type TrainConfig } from './config';
 import { Ema } from './ema';
 import { type EvalRecord, evaluateModel } from './evaluation';
-import { describeIoError } from './io-error';
 import { learningRate } from './lr-schedule';
 import { restoreMetrics } from './metrics-file';
 import { LastFiniteState, trainingStateFinite } from './non-finite-policy';

@@ -3,8 +3,6 @@
  * evaluation, loading runs and the report's chart.
  * @module training
  */
-export { openCheckpoint, writeTextAtomic } from './checkpoint';
-export { formulationFor, samplingShift, withDefaults } from './components';
 export {
   ConfigError,
   loadConfig,
@@ -15,6 +13,5 @@ export {
   TrainConfigSchema,
 } from './config';
 export { type EvalRecord, type EvalSampling, evaluateModel, heldOutValidationLoss, isMnistDataset, isShapesDataset } from './evaluation';
-export { type LoadedRun, loadRun } from './load-run';
 export { type ChartSeries, svgChart } from './report';
 export { Trainer, type TrainerHooks, type TrainResult, type TrainState } from './trainer';

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { RectiflowError } from '@rectiflow/core';
-import { checkRun } from './checkpoint';
+import { checkRun } from '@rectiflow/pipeline/node';
 import { TRAIN_CHECKPOINT } from './trainer';
 
 /** The report lines, and whether at least one checkpoint is valid. */

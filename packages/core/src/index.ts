@@ -20,6 +20,7 @@ export {
 export { definePlugin, type ParamsOf, type ParamValue, type TypedPluginDefinition } from './define-plugin';
 export { ENVIRONMENT_VARIABLES, type EnvironmentVariable, environmentHelp } from './environment';
 export { formatValue, invalid, NonFiniteError, RectiflowError, ValidationError } from './errors';
+export { fieldError, withField, withFieldAsync } from './field-error';
 export { importPlugins } from './import-plugins';
 export type { Autoencoder, LatentDistribution } from './interfaces/autoencoder';
 export type { ForwardProcess, Parameterization, ProcessCoefficients } from './interfaces/forward-process';
@@ -28,6 +29,8 @@ export type { OdeSolver, SolveOptions, SolveResult, SolverStep, VectorField, Vec
 export type { TextEncoder, TextEncoding } from './interfaces/text-encoder';
 export type { TimestepSampler } from './interfaces/timestep-sampler';
 export type { Conditioning, ModelCallOptions, VelocityFn, VelocityModel } from './interfaces/velocity-model';
+export { describeIoError } from './io-error';
+export { checkFits, formatBytes, largestFitting, type MemoryBudget, memoryBudget } from './memory-budget';
 export type { PluginKinds } from './plugin-kinds';
 export {
   create,
@@ -48,6 +51,7 @@ export {
 } from './registry';
 export { createRng, type Rng, type RngState, rngFromState } from './rng';
 export { formatSpec, formatSpecValue, parseSpec, type SpecNode, SpecSyntaxError, type SpecValue } from './spec';
+export { withDefaults } from './spec-defaults';
 export { tf } from './tf';
 export {
   assertFinite,

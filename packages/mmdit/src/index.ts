@@ -26,6 +26,7 @@ export {
   saveMMDiT,
   serializeMMDiT,
 } from './load-mmdit';
+export { mmditParameters, samplingBytes, trainingBytes } from './memory-estimate';
 export { Mlp } from './mlp';
 export { MMDiT, type MMDiTCreateOptions, type MMDiTForwardOptions } from './mmdit';
 export { MMDIT_PLUGIN_PARAMS } from './model-plugins';

@@ -5,4 +5,18 @@
  * @packageDocumentation
  */
 export { gridPng, imageArrays } from './image-grid';
+export {
+  type CheckpointFiles,
+  checkpointFilesFromMap,
+  checkpointFilesFromUrl,
+  type LoadedRun,
+  type LoadRunOptions,
+  loadRunFromFiles,
+  parseRunState,
+  RUN_STATE_KEYS,
+  type RunCheckpointState,
+  type RunConfig,
+  runWeightFiles,
+} from './run-checkpoint';
+export { type RunPartsConfig, runAutoencoder, runFormulation, runFormulationSpec, runSamplingShift } from './run-parts';
 export { type StepInfo, TEXT_TO_IMAGE_LIMITS, type TextToImageOptions, type TextToImageResult, textToImage } from './text-to-image';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf } from '@rectiflow/core';
 import { describe, expect, it } from 'vitest';
-import { cleanStaleCheckpoints, listCheckpoints, openCheckpoint, saveCheckpoint } from './checkpoint';
+import { cleanStaleCheckpoints, listCheckpoints, openCheckpoint, saveCheckpoint } from './checkpoint-folder';
 import { verifyCheckpoint } from './checkpoint-manifest';
 
 describe('checkpoints', () => {
