@@ -64,7 +64,7 @@ describe('configuration spellings, diffusers names and the JSON Schema', () => {
     const help = helpText();
     expect(help).toMatch(/--lr-decay <constant\|cosine>/);
     expect(help).toMatch(/--on-non-finite <stop\|skip>/);
-    expect(help).toMatch(/RECTIFLOW_BACKEND=auto \| tensorflow \| webgl \| wasm \| cpu/);
+    expect(help).toMatch(/RECTIFLOW_BACKEND=auto \| tensorflow \| webgpu \| webgl \| wasm \| cpu/);
     expect(help).toMatch(/RECTIFLOW_NATIVE=0 \| false/);
     const committed = JSON.parse(readFileSync(new URL('../config.schema.json', import.meta.url), 'utf8'));
     // Regenerate after a schema change: node apps/train/dist/cli.js --print-schema > apps/train/config.schema.json

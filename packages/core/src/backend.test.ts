@@ -63,7 +63,7 @@ describe('initBackend', () => {
 
   it('rejects an unknown choice, naming the allowed values', async () => {
     await expect(initBackend('cuda' as never, { quiet: true })).rejects.toThrow(
-      /backend: got "cuda"; expected one of auto, tensorflow, webgl, wasm, cpu/,
+      /backend: got "cuda"; expected one of auto, tensorflow, webgpu, webgl, wasm, cpu/,
     );
   });
 
@@ -82,11 +82,11 @@ describe('initBackend', () => {
 });
 
 describe('backend order by runtime', () => {
-  it('tries the native TensorFlow backends in Node and webgl in a browser, then wasm, then cpu', async () => {
+  it('tries the native TensorFlow backends in Node and webgpu, webgl in a browser, then wasm, then cpu', async () => {
     const { backendOrder, isNodeRuntime } = await import('./backend');
     expect(isNodeRuntime()).toBe(true);
     expect(backendOrder('auto', true)).toEqual(['tensorflow-gpu', 'tensorflow-cpu', 'wasm', 'cpu']);
-    expect(backendOrder('auto', false)).toEqual(['webgl', 'wasm', 'cpu']);
+    expect(backendOrder('auto', false)).toEqual(['webgpu', 'webgl', 'wasm', 'cpu']);
     expect(backendOrder('webgl', true)).toEqual(['webgl']);
     expect(backendOrder('tensorflow', false)).toEqual(['tensorflow-gpu', 'tensorflow-cpu']);
   });

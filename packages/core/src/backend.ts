@@ -1,17 +1,18 @@
 /**
  * Backend selection. In Node, `'auto'` prefers the native TensorFlow backends when a user has
  * them installed (`@tensorflow/tfjs-node-gpu`, then `@tensorflow/tfjs-node`), then wasm, then
- * the pure-JS cpu backend. In a browser, `'auto'` tries webgl, then wasm (SIMD, and threads
- * when the page is cross-origin isolated), then cpu.
+ * the pure-JS cpu backend. In a browser, `'auto'` tries webgpu (when the page registered it by
+ * importing `@tensorflow/tfjs-backend-webgpu` and the browser has `navigator.gpu`), then webgl, then
+ * wasm (SIMD, and threads when the page is cross-origin isolated), then cpu.
  */
 import { formatValue, RectiflowError } from './errors';
 import { tf } from './tf';
 
 /** What {@link initBackend} accepts. */
-export type BackendChoice = 'auto' | 'tensorflow' | 'webgl' | 'wasm' | 'cpu';
+export type BackendChoice = 'auto' | 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 /** The allowed values of {@link BackendChoice}. */
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'webgl', 'wasm', 'cpu'];
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'webgpu', 'webgl', 'wasm', 'cpu'];
 
 /** One backend that was tried. */
 export interface BackendAttempt {
@@ -23,7 +24,7 @@ export interface BackendAttempt {
 
 /** The backend in use, as returned by {@link initBackend}. */
 export interface BackendInfo {
-  /** The tfjs backend name: `tensorflow`, `webgl`, `wasm` or `cpu`. */
+  /** The tfjs backend name: `tensorflow`, `webgpu`, `webgl`, `wasm` or `cpu`. */
   name: string;
   /** The choice that led to it. */
   choice: BackendChoice;
@@ -36,6 +37,8 @@ export interface BackendInfo {
    * when that package is installed (absent otherwise).
    */
   native?: string;
+  /** On wasm: whether SIMD and threads are in use (threads need a cross-origin isolated page). */
+  wasm?: { simd: boolean; threads: boolean };
 }
 
 /** Options of {@link initBackend}. */
@@ -87,12 +90,21 @@ async function importOptional(name: string): Promise<void> {
   await import(/* @vite-ignore */ name);
 }
 
-type CandidateKey = 'tensorflow-gpu' | 'tensorflow-cpu' | 'webgl' | 'wasm' | 'cpu';
+type CandidateKey = 'tensorflow-gpu' | 'tensorflow-cpu' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 function candidatesFor(options: InitBackendOptions): Record<CandidateKey, Candidate> {
   return {
     'tensorflow-gpu': { provider: NODE_GPU, backend: 'tensorflow', load: () => importOptional(NODE_GPU) },
     'tensorflow-cpu': { provider: NODE_CPU, backend: 'tensorflow', load: () => importOptional(NODE_CPU) },
+    // Registered by the page (import '@tensorflow/tfjs-backend-webgpu'); needs navigator.gpu.
+    webgpu: {
+      provider: '@tensorflow/tfjs-backend-webgpu',
+      backend: 'webgpu',
+      load: async () => {
+        if (!tf.findBackendFactory('webgpu')) throw new Error("not registered (import '@tensorflow/tfjs-backend-webgpu' in the page)");
+        if (!(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) throw new Error('no WebGPU in this browser (navigator.gpu)');
+      },
+    },
     // Part of @tensorflow/tfjs; it initialises only where a WebGL context exists.
     webgl: { provider: '@tensorflow/tfjs (webgl)', backend: 'webgl', load: async () => {} },
     wasm: {
@@ -116,7 +128,7 @@ export function isNodeRuntime(): boolean {
 export function backendOrder(choice: BackendChoice, node = isNodeRuntime()): CandidateKey[] {
   switch (choice) {
     case 'auto':
-      return node ? ['tensorflow-gpu', 'tensorflow-cpu', 'wasm', 'cpu'] : ['webgl', 'wasm', 'cpu'];
+      return node ? ['tensorflow-gpu', 'tensorflow-cpu', 'wasm', 'cpu'] : ['webgpu', 'webgl', 'wasm', 'cpu'];
     case 'tensorflow':
       return ['tensorflow-gpu', 'tensorflow-cpu'];
     default:
@@ -157,7 +169,7 @@ function readEnvChoice(): string | undefined {
 /**
  * Choose and initialise the tfjs backend, and return which one is in use.
  *
- * @param choice `'auto'` (default), `'tensorflow'`, `'webgl'`, `'wasm'` or `'cpu'`. When omitted, the
+ * @param choice `'auto'` (default), `'tensorflow'`, `'webgpu'`, `'webgl'`, `'wasm'` or `'cpu'`. When omitted, the
  *   environment variable `RECTIFLOW_BACKEND` is used if set.
  * @throws {@link BackendUnavailableError} when an explicit choice cannot be loaded.
  */
@@ -190,8 +202,22 @@ export async function initBackend(choice?: BackendChoice, options: InitBackendOp
       await tf.ready();
       attempts.push({ candidate: candidate.provider });
       if (candidate.backend === 'cpu') tf.env().set('PROD', true);
-      const native = candidate.backend === 'wasm' && options.native !== false ? await enableNativeWasm() : undefined;
-      current = { name: candidate.backend, choice: resolved, provider: candidate.provider, attempts, ...(native ? { native } : {}) };
+      const wasm = candidate.backend === 'wasm';
+      const native = wasm && options.native !== false && isNodeRuntime() ? await enableNativeWasm() : undefined;
+      const flavour = wasm
+        ? {
+            simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
+            threads: Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')),
+          }
+        : undefined;
+      current = {
+        name: candidate.backend,
+        choice: resolved,
+        provider: candidate.provider,
+        attempts,
+        ...(native ? { native } : {}),
+        ...(flavour ? { wasm: flavour } : {}),
+      };
       if (!options.quiet) {
         const skipped = attempts
           .filter((a) => a.error)

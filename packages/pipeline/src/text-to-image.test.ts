@@ -36,6 +36,21 @@ describe('textToImage', () => {
     await expectNoTensorLeak(() => tf.dispose(textToImage(base).images), { iterations: 2 });
   });
 
+  it('shows each step its latents and the denoised estimate (the exact field denoises to the data at once)', () => {
+    const errors: number[] = [];
+    const shapes: number[][] = [];
+    const { images } = textToImage({
+      ...base,
+      onStep: ({ latents, denoised }) => {
+        shapes.push(latents.shape, denoised.shape);
+        errors.push(tf.tidy(() => tf.max(tf.abs(tf.sub(denoised, C))).dataSync()[0]));
+      },
+    });
+    expect(shapes.every((s) => s.join() === '2,3,4,4')).toBe(true);
+    expect(Math.max(...errors)).toBeLessThan(1e-4);
+    images.dispose();
+  });
+
   it('starts img2img from the init image: strength below 1 runs part of the grid', () => {
     const init = tf.tidy(() => tf.tile(C, [2, 1, 1, 1])) as tf.Tensor4D;
     const seen: number[] = [];

@@ -35,6 +35,13 @@ export interface StepInfo {
   steps: number;
   /** The time the step started from (1 = noise, 0 = data). */
   t: number;
+  /** The latents at `t`, `[B, C, h, w]`; valid only during the callback (copy what you keep). */
+  latents: tf.Tensor;
+  /**
+   * The guided denoised estimate at `t` (x - t v), `[B, C, h, w]` latents: decode it to show the
+   * image forming step by step. Valid only during the callback (copy what you keep).
+   */
+  denoised: tf.Tensor;
 }
 
 /** Options of {@link textToImage}. */
@@ -186,7 +193,12 @@ export function textToImage(options: TextToImageOptions): TextToImageResult {
       solver: options.solver,
       guidance: options.skipLayers ? { scale: options.guidance, skipLayers: options.skipLayers } : options.guidance,
       ...(initLatent && options.init ? { init: { latent: initLatent, strength: options.init.strength } } : {}),
-      ...(options.onStep ? { callback: (step: number, t: number) => options.onStep?.({ step: step + 1, steps, t }) } : {}),
+      ...(options.onStep
+        ? {
+            callback: (step: number, t: number, x: tf.Tensor, denoised: tf.Tensor) =>
+              options.onStep?.({ step: step + 1, steps, t, latents: x, denoised }),
+          }
+        : {}),
     });
     // 6. Decode.
     const images = tf.tidy(() => tf.clipByValue(options.autoencoder.decode(result.x as tf.Tensor4D), -1, 1) as tf.Tensor4D);

@@ -58,14 +58,14 @@ function divergence(
 ): tf.Tensor {
   const batch = x.shape[0];
   if (probe !== undefined) {
-    const vjp = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(model(xx, t, cond).reshape([batch, dims]), probe)))(x);
-    return tf.sum(tf.mul(vjp.reshape([batch, dims]), probe), 1);
+    const vjp = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tf.reshape(model(xx, t, cond), [batch, dims]), probe)))(x);
+    return tf.sum(tf.mul(tf.reshape(vjp, [batch, dims]), probe), 1);
   }
   let total: tf.Tensor = tf.zeros([batch]);
   for (let i = 0; i < dims; i++) {
     const basis = tf.oneHot(tf.fill([batch], i, 'int32'), dims);
-    const row = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(model(xx, t, cond).reshape([batch, dims]), basis)))(x);
-    total = tf.add(total, tf.sum(tf.mul(row.reshape([batch, dims]), basis), 1));
+    const row = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(tf.reshape(model(xx, t, cond), [batch, dims]), basis)))(x);
+    total = tf.add(total, tf.sum(tf.mul(tf.reshape(row, [batch, dims]), basis), 1));
   }
   return total;
 }
@@ -106,13 +106,13 @@ export function logLikelihood(options: LogLikelihoodOptions): LogLikelihoodResul
   }
   const field = (z: tf.Tensor, t: number) =>
     tf.tidy(() => {
-      const x = tf.slice(z, [0, 0], [batch, dims]).reshape(data.shape);
+      const x = tf.reshape(tf.slice(z, [0, 0], [batch, dims]), data.shape);
       const tt = tf.fill([batch], t) as tf.Tensor1D;
-      const v = model(x, tt, cond).reshape([batch, dims]);
+      const v = tf.reshape(model(x, tt, cond), [batch, dims]);
       const div = divergence(model, x, tt, cond, probe, dims);
-      return tf.concat([v, div.reshape([batch, 1])], 1);
+      return tf.concat([v, tf.reshape(div, [batch, 1])], 1);
     });
-  const z0 = tf.tidy(() => tf.concat([data.reshape([batch, dims]), tf.zeros([batch, 1])], 1));
+  const z0 = tf.tidy(() => tf.concat([tf.reshape(data, [batch, dims]), tf.zeros([batch, 1])], 1));
   try {
     const { x: z1, nfe } = solver.solve(field, z0, grid, tensorOps);
     const values = z1.arraySync() as number[][];

@@ -176,7 +176,7 @@ export class SmallTextEncoder implements TextEncoder {
     const w = (name: string) => this.params.get(name) as tf.Variable;
     return tf.tidy(() => {
       const mask = tf.tensor2d(maskData, [B, L]);
-      const onehot = tf.oneHot(tf.tensor1d(ids, 'int32'), this.vocabulary.size).toFloat() as tf.Tensor2D;
+      const onehot = tf.cast(tf.oneHot(tf.tensor1d(ids, 'int32'), this.vocabulary.size), 'float32') as tf.Tensor2D;
       let x = tf.reshape(tf.add(tf.reshape(tf.matMul(onehot, w('token_embedding') as tf.Tensor2D), [B, L, D]), w('position_embedding')), [
         B * L,
         D,
