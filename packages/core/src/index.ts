@@ -25,9 +25,11 @@ export type { Autoencoder, LatentDistribution } from './interfaces/autoencoder';
 export type { ForwardProcess, Parameterization, ProcessCoefficients } from './interfaces/forward-process';
 export type { LossWeighting } from './interfaces/loss-weighting';
 export type { OdeSolver, SolveOptions, SolveResult, SolverStep, VectorField, VectorOps } from './interfaces/ode-solver';
-export type { TextEncoder, TextEncoding } from './interfaces/text-encoder';
+export { isSerialisable, missingSerialisable, type Serialisable } from './interfaces/serialisable';
+export type { TextEncoder, TextEncoding, TrainableTextEncoder } from './interfaces/text-encoder';
 export type { TimestepSampler } from './interfaces/timestep-sampler';
-export type { Conditioning, ModelCallOptions, VelocityFn, VelocityModel } from './interfaces/velocity-model';
+export { isTrainable, type Trainable } from './interfaces/trainable';
+export type { Conditioning, ModelCallOptions, TrainableVelocityModel, VelocityFn, VelocityModel } from './interfaces/velocity-model';
 export type { PluginKinds } from './plugin-kinds';
 export {
   create,
