@@ -15,18 +15,25 @@ import {
   type SpecNode,
   type SpecValue,
   type TextEncoder,
+  type TrainableTextEncoder,
+  type TrainableVelocityModel,
 } from '@rectiflow/core';
 import type { Dataset } from '@rectiflow/data';
 import '@rectiflow/data/node';
 import type { Formulation } from '@rectiflow/losses';
 import '@rectiflow/losses';
-import { type MMDIT_PLUGIN_PARAMS, type MMDiT, MMDiTVelocityModel, resolveMMDiTConfig } from '@rectiflow/mmdit';
-import { SmallTextEncoder } from '@rectiflow/text-encoders';
+import { type MMDIT_PLUGIN_PARAMS, resolveMMDiTConfig } from '@rectiflow/mmdit';
+// Registers the built-in text encoders (small-text, ...).
+import '@rectiflow/text-encoders';
+import { checkTrainable } from './capability-check';
 import type { TrainConfig } from './config';
 import { describeIoError } from './io-error';
 import { checkDatasetSize, checkFits, checkSampleGrid, largestFitting, memoryBudget, mmditParameters, trainingBytes } from './size-bounds';
 
 const budgetBytes = () => memoryBudget().bytes;
+
+/** Tokens per prompt assumed in the memory bound for a text encoder that does not say (CLIP's 77). */
+const DEFAULT_TEXT_LENGTH = 77;
 
 /**
  * Run `fn`, prefixing a failure with the configuration field it came from (`model: ...`),
@@ -81,8 +88,10 @@ export function datasetCaptions(dataset: Dataset, limit = 2000): string[] {
 export interface Components {
   dataset: Dataset;
   autoencoder: Autoencoder;
-  textEncoder: SmallTextEncoder;
-  model: MMDiTVelocityModel;
+  /** Trained with the model: Trainable and Serialisable. */
+  textEncoder: TrainableTextEncoder;
+  /** Trainable and Serialisable (see capability-check.ts). */
+  model: TrainableVelocityModel;
   formulation: Formulation;
   /** The latent shape [C, h, w] the model sees. */
   latentShape: [number, number, number];
@@ -148,18 +157,21 @@ export async function buildComponents(config: TrainConfig, vocabularyCaptions?: 
     autoencoder.dispose();
     throw e;
   }
-  if (!(textEncoder instanceof SmallTextEncoder)) {
+  try {
+    checkTrainable('textEncoder', config.textEncoder, textEncoder);
+  } catch (e) {
     textEncoder.dispose();
     autoencoder.dispose();
-    throw new RectiflowError(`textEncoder: ${config.textEncoder} is not trainable here; use small-text(...)`);
+    throw e;
   }
+  const trainableText = textEncoder;
   let modelSpecChecked: SpecNode;
   try {
     modelSpecChecked = named('model', () =>
       checkModelFits(config, latentShape, {
-        contextDim: textEncoder.contextDim,
-        pooledDim: textEncoder.pooledDim,
-        length: textEncoder.config.length,
+        contextDim: trainableText.contextDim,
+        pooledDim: trainableText.pooledDim,
+        length: trainableText.length ?? DEFAULT_TEXT_LENGTH,
       }),
     );
   } catch (e) {
@@ -168,13 +180,16 @@ export async function buildComponents(config: TrainConfig, vocabularyCaptions?: 
     throw e;
   }
   const model = named('model', () => create('model', modelSpecChecked));
-  if (!(model instanceof MMDiTVelocityModel)) {
+  try {
+    checkTrainable('model', config.model, model);
+  } catch (e) {
     model.dispose();
-    textEncoder.dispose();
-    throw new RectiflowError(`model: ${config.model} is not an MM-DiT; checkpoints need mmdit(...)`);
+    trainableText.dispose();
+    autoencoder.dispose();
+    throw e;
   }
   const formulation = formulationFor(config);
-  return { dataset, autoencoder, textEncoder, model, formulation, latentShape, shift };
+  return { dataset, autoencoder, textEncoder: trainableText, model, formulation, latentShape, shift };
 }
 
 /** Bound the small text encoder's sizes before it is built. */
@@ -297,11 +312,6 @@ export function checkModelFits(
     checkFits('model', `${config.model} at batch size ${config.batchSize}`, bytes(c.depth), fits);
   }
   return spec;
-}
-
-/** The MM-DiT inside a velocity model. */
-export function mmditOf(model: MMDiTVelocityModel): MMDiT {
-  return model.model;
 }
 
 /** Text encoder type re-export for the apps. */

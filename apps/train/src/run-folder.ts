@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { RectiflowError } from '@rectiflow/core';
-import { cleanStaleCheckpoints } from './checkpoint';
+import { cleanStaleCheckpoints, writeTextAtomic } from './checkpoint';
 import { describeIoError } from './io-error';
 
 function errnoText(e: unknown): string {
@@ -120,4 +120,9 @@ export function prepareRunFolder(out: string, options: { resume: boolean; overwr
   for (const d of readdirSync(runDir)) if (d.startsWith('.overwritten-')) rmSync(join(runDir, d), { recursive: true, force: true });
   cleanStaleCheckpoints(runDir);
   return runDir;
+}
+
+/** Record a new run's configuration in its folder (`config.json`). */
+export function writeRunConfig(runDir: string, config: unknown): void {
+  writeTextAtomic(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
 }
