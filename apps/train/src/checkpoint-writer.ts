@@ -82,15 +82,27 @@ export class CheckpointWriter {
       : 'no checkpoint has been written yet';
   }
 
-  /** Write the checkpoint of `state.step`; returns its folder. I/O errors say which checkpoint is good. */
-  async write(weights: TrainingWeights, state: TrainState): Promise<string> {
+  /**
+   * Write the checkpoint of `run.step` (`state.json`: `run` with the optimizer and EMA counts and
+   * the text encoder's spec); returns its folder. I/O errors say which checkpoint is good.
+   */
+  async write(
+    weights: TrainingWeights,
+    run: Omit<TrainState, 'optimizerStep' | 'emaUpdates' | 'vocabulary' | 'textEncoder'>,
+  ): Promise<string> {
     const { model, textEncoder, optimizer, ema } = weights;
-    const step = state.step;
+    const step = run.step;
     const modelState = model.stateDict();
     const emaState = ema.withWeights(() => model.stateDict());
     const text = textEncoder.stateDict();
     const textEma = ema.withWeights(() => textEncoder.stateDict());
     const opt = optimizer.state();
+    const state: TrainState = {
+      ...{ step, rng: run.rng, loader: run.loader, emaUpdates: ema.updates, optimizerStep: opt.step },
+      ...{ elapsedSeconds: run.elapsedSeconds, skippedNonFinite: run.skippedNonFinite, samples: run.samples, config: run.config },
+      ...textEncoderState(textEncoder),
+      ...{ latentShape: run.latentShape, imageChannels: run.imageChannels, shift: run.shift },
+    };
     const optimizerFile = new Map<string, tf.Tensor>([...opt.tensors, ...[...ema.shadow].map(([k, v]) => [`ema.${k}`, v] as const)]);
     try {
       const dir = await saveCheckpoint(

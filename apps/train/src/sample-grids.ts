@@ -10,6 +10,7 @@ import { gridPng, imageArrays, textToImage } from '@rectiflow/pipeline';
 import type { Components } from './components';
 import type { TrainConfig } from './config';
 import type { Ema } from './ema';
+import type { SampleRecord } from './report';
 
 /**
  * Prompts the final grid uses: captions the dataset holds out (shapes: its test split), else
@@ -19,9 +20,37 @@ export function heldOutPrompts(dataset: Dataset, config: TrainConfig, count = 16
   return dataset.heldOutPrompts?.(count, config.seed) ?? config.samplePrompts;
 }
 
-/** The file of the periodic grid of `step`, relative to the run folder. */
-export function stepGridFile(step: number): string {
-  return `samples/step-${String(step).padStart(7, '0')}.png`;
+/** The grids of a run and their records (for the report; kept in checkpoints). */
+export class SampleGrids {
+  records: SampleRecord[] = [];
+
+  constructor(
+    private readonly parts: Components,
+    private readonly config: TrainConfig,
+    private readonly runDir: string,
+    private readonly ema: Ema,
+  ) {}
+
+  /** Draw `prompts` into `file` (EMA weights unless `useEma` is false), without a record. */
+  draw(prompts: readonly string[], file: string, useEma = true): { path: string; adherence?: number; nfe: number } {
+    return writeSampleGrid(this.parts, this.config, this.runDir, prompts, file, useEma ? this.ema : undefined);
+  }
+
+  /** The periodic grid of the sample prompts at `step`. */
+  atStep(step: number): void {
+    const file = `samples/step-${String(step).padStart(7, '0')}.png`;
+    const prompts = this.config.samplePrompts;
+    this.records.push({ step, file, prompts: [...prompts], colorAdherence: this.draw(prompts, file).adherence });
+  }
+
+  /** The final grid of held-out prompts at `step`. */
+  final(step: number): { path: string; adherence?: number } {
+    const prompts = heldOutPrompts(this.parts.dataset, this.config);
+    const file = 'samples/final.png';
+    const { path, adherence } = this.draw(prompts, file);
+    this.records.push({ step, file, prompts, colorAdherence: adherence });
+    return { path, adherence };
+  }
 }
 
 /**

@@ -10,8 +10,8 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { createRng, type Rng, registry, type tf } from '@rectiflow/core';
 import { DataLoader } from '@rectiflow/data';
 import { AdamW } from './adamw';
-import { cleanStaleCheckpoints, type LoadedCheckpoint, type SavePhase } from './checkpoint';
-import { CheckpointWriter, type TrainingWeights, type TrainState, textEncoderState } from './checkpoint-writer';
+import { cleanStaleCheckpoints, type LoadedCheckpoint } from './checkpoint';
+import { CheckpointWriter, type TrainingWeights, type TrainState } from './checkpoint-writer';
 import { buildComponents, type Components, named } from './components';
 import type { TrainConfig } from './config';
 import { Ema } from './ema';
@@ -19,51 +19,20 @@ import type { EvalRecord } from './evaluation';
 import { appendMetrics, startMetrics } from './metrics-file';
 import { decileLine, MetricsWindow } from './metrics-window';
 import { NonFinitePolicy, NonFiniteStop } from './non-finite-policy';
-import { budgetProgress, formatProgress, ProgressBar } from './progress';
-import { type MetricRecord, type SampleRecord, writeReport } from './report';
+import { budgetProgress, RunProgress } from './progress';
+import { type MetricRecord, writeReport } from './report';
 import { openResume, restoreRecords, restoreTraining } from './resume';
 import { prepareRunFolder, writeRunConfig } from './run-folder';
-import { heldOutPrompts, stepGridFile, writeSampleGrid } from './sample-grids';
+import { SampleGrids } from './sample-grids';
 import { ScheduledEvaluations } from './scheduled-evaluation';
 import { type StepResult, TrainStep, trainingParameters } from './train-step';
+import type { StopReason, TrainerHooks, TrainResult } from './trainer-api';
 
 export { TRAIN_CHECKPOINT, type TrainState } from './checkpoint-writer';
 export { MAX_CONSECUTIVE_SKIPS } from './non-finite-policy';
 export { heldOutPrompts } from './sample-grids';
 export type { StepResult } from './train-step';
-
-/** Why a run stopped. */
-export type StopReason = 'time' | 'steps' | 'signal' | 'non-finite';
-
-export interface TrainResult {
-  runDir: string;
-  steps: number;
-  stoppedBy: StopReason;
-  /** The newest good checkpoint ('' when none was written). */
-  checkpoint: string;
-  /** Why a non-finite run stopped and which checkpoint is good. */
-  stopMessage?: string;
-  finalGrid?: string;
-  report: string;
-  /** Colour adherence of the final held-out grid (shapes datasets). */
-  colorAdherence?: number;
-  /** The final evaluation (when `evalSeeds` > 0). */
-  evaluation?: EvalRecord;
-  metrics: MetricRecord[];
-}
-
-export interface TrainerHooks {
-  /** One line of human output (default: stdout). */
-  log?: (line: string) => void;
-  /** Progress display stream (default: process.stdout). */
-  stream?: { isTTY?: boolean; write(s: string): unknown };
-  /** Returns true when the run should stop and save (e.g. after Ctrl-C). */
-  shouldStop?: () => boolean;
-  /** Called after each completed step (tests). */
-  onStep?: (step: number, loss: number) => void;
-  /** Called at each phase of a checkpoint save (the kill tests stop the process there). */
-  onSavePhase?: (phase: SavePhase, step: number) => void;
-}
+export type { StopReason, TrainerHooks, TrainResult } from './trainer-api';
 
 export class Trainer {
   readonly runDir: string;
@@ -77,9 +46,9 @@ export class Trainer {
   private readonly nonFinite: NonFinitePolicy;
   private readonly checkpoints: CheckpointWriter;
   private readonly evaluations: ScheduledEvaluations;
+  private readonly grids: SampleGrids;
   private step = 0;
   private elapsedBefore = 0;
-  private samples: SampleRecord[] = [];
   private metrics: MetricRecord[] = [];
 
   private constructor(
@@ -97,6 +66,7 @@ export class Trainer {
     this.stepper = new TrainStep(config, parts, this.params, this.optimizer, this.ema, this.loader, this.rng);
     this.nonFinite = new NonFinitePolicy(config.onNonFinite, this.params, this.optimizer, this.ema, this.log);
     this.checkpoints = new CheckpointWriter(this.runDir, config.keepCheckpoints, hooks.onSavePhase);
+    this.grids = new SampleGrids(parts, config, this.runDir, this.ema);
     this.evaluations = new ScheduledEvaluations(config, parts, this.ema, (r) => this.appendMetrics(r), this.log);
   }
 
@@ -133,7 +103,7 @@ export class Trainer {
     this.checkpoints.lastSavedStep = s.step;
     this.elapsedBefore = s.elapsedSeconds;
     this.nonFinite.skipped = s.skippedNonFinite;
-    this.samples = s.samples;
+    this.grids.records = s.samples;
     ({ metrics: this.metrics, evals: this.evaluations.records } = restoreRecords(this.runDir, s.step, this.log));
     this.log(`resumed ${this.runDir} at step ${this.step} from ${ckpt.dir}`);
   }
@@ -179,7 +149,7 @@ export class Trainer {
 
   /** Generate a grid for `prompts` with the EMA weights; returns its path and colour adherence. */
   sampleGrid(prompts: readonly string[], file: string, useEma = true): { path: string; adherence?: number; nfe: number } {
-    return writeSampleGrid(this.parts, this.config, this.runDir, prompts, file, useEma ? this.ema : undefined);
+    return this.grids.draw(prompts, file, useEma);
   }
 
   /** Save a checkpoint of the current step, unless the non-finite policy refuses it. */
@@ -189,21 +159,16 @@ export class Trainer {
       this.log(refusal);
       return undefined;
     }
-    const { parts } = this;
+    const { latentShape, dataset, shift } = this.parts;
+    const counters = { step: this.step, rng: this.rng.getState(), loader: this.loader.getState(), elapsedSeconds };
     const dir = await this.checkpoints.write(this.weights(), {
-      step: this.step,
-      rng: this.rng.getState(),
-      loader: this.loader.getState(),
-      emaUpdates: this.ema.updates,
-      optimizerStep: this.optimizer.state().step,
-      elapsedSeconds,
+      ...counters,
       skippedNonFinite: this.nonFinite.skipped,
-      samples: this.samples,
+      samples: this.grids.records,
       config: this.config,
-      ...textEncoderState(parts.textEncoder),
-      latentShape: parts.latentShape,
-      imageChannels: parts.dataset.channels,
-      shift: parts.shift,
+      latentShape,
+      imageChannels: dataset.channels,
+      shift,
     });
     this.nonFinite.saved(this.step);
     return dir;
@@ -215,12 +180,10 @@ export class Trainer {
     const start = Date.now();
     const elapsed = () => this.elapsedBefore + (Date.now() - start) / 1000 - this.evaluations.seconds;
     const budget = c.minutes * 60;
-    const bar = new ProgressBar(this.hooks.stream ?? process.stdout, c.logEvery);
+    const bar = new RunProgress(this.hooks.stream ?? process.stdout, c.logEvery);
     const window = new MetricsWindow();
     let stoppedBy: StopReason = 'time';
-    let lastLoss = Number.NaN;
     let stopMessage = '';
-    let shownFraction = 0;
     this.nonFinite.start(this.step);
     if (c.maxSteps !== undefined && this.step >= c.maxSteps) {
       this.log(`the run is already at step ${this.step} (maxSteps ${c.maxSteps}); nothing to train (raise --max-steps to continue)`);
@@ -250,13 +213,9 @@ export class Trainer {
         break;
       }
       this.hooks.onStep?.(this.step, r.loss);
-      if (Number.isFinite(r.loss)) lastLoss = r.loss;
       window.add(r);
       const itPerSec = window.itPerSec();
-      const progress = budgetProgress(this.step, elapsed(), budget, c.maxSteps, itPerSec);
-      // Evaluation time is given back to the budget after each evaluation: never show less than before.
-      shownFraction = Math.max(shownFraction, progress.fraction);
-      bar.update({ step: this.step, loss: lastLoss, itPerSec, fraction: shownFraction, etaSeconds: progress.etaSeconds });
+      bar.update(this.step, r.loss, itPerSec, budgetProgress(this.step, elapsed(), budget, c.maxSteps, itPerSec));
       if (this.step % c.logEvery === 0) {
         const record = window.take(this.step, r.lr, itPerSec, elapsed());
         this.metrics.push(record);
@@ -264,9 +223,7 @@ export class Trainer {
         if (!(this.hooks.stream ?? process.stdout).isTTY) this.log(decileLine(record));
       }
       if (this.step % c.sampleEvery === 0) {
-        const file = stepGridFile(this.step);
-        const s = this.sampleGrid(c.samplePrompts, file);
-        this.samples.push({ step: this.step, file, prompts: [...c.samplePrompts], colorAdherence: s.adherence });
+        this.grids.atStep(this.step);
         this.writeReport();
       }
       if (this.evaluations.due(this.step)) {
@@ -284,24 +241,12 @@ export class Trainer {
     let adherence: number | undefined;
     let evaluation: EvalRecord | undefined;
     if (stoppedBy !== 'non-finite') {
-      const prompts = heldOutPrompts(dataset, c);
-      ({ path: finalGrid, adherence } = this.sampleGrid(prompts, 'samples/final.png'));
-      this.samples.push({ step: this.step, file: 'samples/final.png', prompts, colorAdherence: adherence });
+      ({ path: finalGrid, adherence } = this.grids.final(this.step));
       if (c.evalSeeds > 0) evaluation = await this.evaluations.final(this.step);
     }
     const report = this.writeReport();
     const last = this.metrics[this.metrics.length - 1];
-    if (last)
-      this.log(
-        formatProgress({
-          step: this.step,
-          loss: Number.isFinite(lastLoss) ? lastLoss : last.loss,
-          itPerSec: last.itPerSec,
-          // What was used: 100% only when the budget ran out, not after a stop by signal or on NaN.
-          fraction: stoppedBy === 'time' || stoppedBy === 'steps' ? 1 : shownFraction,
-          etaSeconds: 0,
-        }),
-      );
+    if (last) this.log(bar.finalLine(this.step, last, stoppedBy === 'time' || stoppedBy === 'steps'));
     const result = { runDir: this.runDir, steps: this.step, stoppedBy, checkpoint, ...(stopMessage ? { stopMessage } : {}) };
     return { ...result, finalGrid, report, colorAdherence: adherence, evaluation, metrics: this.metrics };
   }
@@ -322,7 +267,14 @@ export class Trainer {
   }
 
   private writeReport(): string {
-    return writeReport(this.runDir, `Rectiflow run ${this.runDir}`, this.config, this.metrics, this.samples, this.evaluations.records);
+    return writeReport(
+      this.runDir,
+      `Rectiflow run ${this.runDir}`,
+      this.config,
+      this.metrics,
+      this.grids.records,
+      this.evaluations.records,
+    );
   }
 
   dispose(): void {
