@@ -25,7 +25,8 @@ function bundledModel(): Plugin {
       });
     },
     generateBundle() {
-      for (const name of MODEL_FILES) this.emitFile({ type: 'asset', fileName: `models/shapes/${name}`, source: readFileSync(MODEL_DIR + name) });
+      for (const name of MODEL_FILES)
+        this.emitFile({ type: 'asset', fileName: `models/shapes/${name}`, source: readFileSync(MODEL_DIR + name) });
     },
   };
 }

@@ -10,34 +10,32 @@ import {
   create,
   largestFitting,
   memoryBudget,
-  withField as named,
   type ParamsOf,
   parseSpec,
   RectiflowError,
   registry,
   type SpecNode,
   type TextEncoder,
+  type TrainableTextEncoder,
+  type TrainableVelocityModel,
   withDefaults,
+  withField,
 } from '@rectiflow/core';
 import type { Dataset } from '@rectiflow/data';
 import '@rectiflow/data/node';
 import type { Formulation } from '@rectiflow/losses';
-import {
-  type MMDIT_PLUGIN_PARAMS,
-  type MMDiT,
-  MMDiTVelocityModel,
-  mmditParameters,
-  resolveMMDiTConfig,
-  trainingBytes,
-} from '@rectiflow/mmdit';
+import { type MMDIT_PLUGIN_PARAMS, mmditParameters, resolveMMDiTConfig, trainingBytes } from '@rectiflow/mmdit';
 import { runAutoencoder as autoencoderFor, runFormulation as formulationFor, runSamplingShift as samplingShift } from '@rectiflow/pipeline';
-import { SmallTextEncoder } from '@rectiflow/text-encoders';
+// Registers the built-in text encoders (small-text, ...).
+import '@rectiflow/text-encoders';
+import { checkTrainable } from './capability-check';
 import type { TrainConfig } from './config';
 import { checkDatasetSize, checkSampleGrid } from './size-bounds';
 
 const budgetBytes = () => memoryBudget().bytes;
 
-export { withDefaults, withField as named, withFieldAsync as namedAsync } from '@rectiflow/core';
+/** Tokens per prompt assumed in the memory bound for a text encoder that does not say (CLIP's 77). */
+const DEFAULT_TEXT_LENGTH = 77;
 
 /** Up to `limit` captions of a dataset (the text encoder's vocabulary is built from them). */
 export function datasetCaptions(dataset: Dataset, limit = 2000): string[] {
@@ -49,8 +47,10 @@ export function datasetCaptions(dataset: Dataset, limit = 2000): string[] {
 export interface Components {
   dataset: Dataset;
   autoencoder: Autoencoder;
-  textEncoder: SmallTextEncoder;
-  model: MMDiTVelocityModel;
+  /** Trained with the model: Trainable and Serialisable. */
+  textEncoder: TrainableTextEncoder;
+  /** Trainable and Serialisable (see capability-check.ts). */
+  model: TrainableVelocityModel;
   formulation: Formulation;
   /** The latent shape [C, h, w] the model sees. */
   latentShape: [number, number, number];
@@ -69,7 +69,7 @@ export {
 export async function buildComponents(config: TrainConfig, vocabularyCaptions?: string[]): Promise<Components> {
   checkSampleGrid(config);
   const shift = samplingShift(config);
-  const dataset = named('dataset', () => create('dataset', config.dataset) as Dataset);
+  const dataset = withField('dataset', () => create('dataset', config.dataset) as Dataset);
   checkDatasetSize(config.dataset, dataset.size);
   const autoencoder = await autoencoderFor(config, dataset.channels);
   if (autoencoder.imageChannels !== dataset.channels) {
@@ -83,7 +83,7 @@ export async function buildComponents(config: TrainConfig, vocabularyCaptions?: 
   const captions = vocabularyCaptions ?? [...datasetCaptions(dataset), ...config.samplePrompts];
   let textEncoder: TextEncoder;
   try {
-    textEncoder = named('textEncoder', () => {
+    textEncoder = withField('textEncoder', () => {
       const textSpec = withDefaults('text-encoder', config.textEncoder, { captions, seed: config.seed });
       checkTextEncoderFits(config, textSpec);
       return create('text-encoder', textSpec);
@@ -92,18 +92,21 @@ export async function buildComponents(config: TrainConfig, vocabularyCaptions?: 
     autoencoder.dispose();
     throw e;
   }
-  if (!(textEncoder instanceof SmallTextEncoder)) {
+  try {
+    checkTrainable('textEncoder', config.textEncoder, textEncoder);
+  } catch (e) {
     textEncoder.dispose();
     autoencoder.dispose();
-    throw new RectiflowError(`textEncoder: ${config.textEncoder} is not trainable here; use small-text(...)`);
+    throw e;
   }
+  const trainableText = textEncoder;
   let modelSpecChecked: SpecNode;
   try {
-    modelSpecChecked = named('model', () =>
+    modelSpecChecked = withField('model', () =>
       checkModelFits(config, latentShape, {
-        contextDim: textEncoder.contextDim,
-        pooledDim: textEncoder.pooledDim,
-        length: textEncoder.config.length,
+        contextDim: trainableText.contextDim,
+        pooledDim: trainableText.pooledDim,
+        length: trainableText.length ?? DEFAULT_TEXT_LENGTH,
       }),
     );
   } catch (e) {
@@ -111,14 +114,17 @@ export async function buildComponents(config: TrainConfig, vocabularyCaptions?: 
     autoencoder.dispose();
     throw e;
   }
-  const model = named('model', () => create('model', modelSpecChecked));
-  if (!(model instanceof MMDiTVelocityModel)) {
+  const model = withField('model', () => create('model', modelSpecChecked));
+  try {
+    checkTrainable('model', config.model, model);
+  } catch (e) {
     model.dispose();
-    textEncoder.dispose();
-    throw new RectiflowError(`model: ${config.model} is not an MM-DiT; checkpoints need mmdit(...)`);
+    trainableText.dispose();
+    autoencoder.dispose();
+    throw e;
   }
   const formulation = formulationFor(config);
-  return { dataset, autoencoder, textEncoder, model, formulation, latentShape, shift };
+  return { dataset, autoencoder, textEncoder: trainableText, model, formulation, latentShape, shift };
 }
 
 /** Bound the small text encoder's sizes before it is built. */
@@ -241,11 +247,6 @@ export function checkModelFits(
     checkFits('model', `${config.model} at batch size ${config.batchSize}`, bytes(c.depth), fits);
   }
   return spec;
-}
-
-/** The MM-DiT inside a velocity model. */
-export function mmditOf(model: MMDiTVelocityModel): MMDiT {
-  return model.model;
 }
 
 /** Text encoder type re-export for the apps. */

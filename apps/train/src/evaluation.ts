@@ -4,7 +4,7 @@
  * per t-decile on the dataset's held-out split. Used by the trainer's scheduled
  * evaluations, `rectiflow-eval` and the bench.
  */
-import { type Autoencoder, create, createRng, registry, type TextEncoder, tf, type VelocityFn } from '@rectiflow/core';
+import { type Autoencoder, create, createRng, registry, type TextEncoder, tf, type VelocityFn, withDefaults } from '@rectiflow/core';
 import { createMnistDataset, createShapesDataset, type Dataset } from '@rectiflow/data';
 import {
   type AdherenceSummary,
@@ -22,7 +22,6 @@ import {
 import { loadShippedFeatureNet, type ShippedFeatureNetName } from '@rectiflow/eval/node';
 import type { Formulation } from '@rectiflow/losses';
 import { imageArrays, textToImage } from '@rectiflow/pipeline';
-import { withDefaults } from './components';
 
 /** How images are sampled for an evaluation. */
 export interface EvalSampling {

@@ -3,8 +3,28 @@
  * crash or a full disk is dropped (and reported) when a run is resumed, and the file is
  * rewritten atomically with the records up to the resumed step.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { describeIoError, RectiflowError } from '@rectiflow/core';
 import { writeTextAtomic } from '@rectiflow/pipeline/node';
+
+/** Start an empty file (a new run). */
+export function startMetrics(path: string): void {
+  writeFileSync(path, '');
+}
+
+/**
+ * Append one record; a failure to write says which step was lost and `good`, the phrase
+ * for the last good checkpoint.
+ */
+export function appendMetrics(path: string, record: { step: number }, good: string): void {
+  try {
+    appendFileSync(path, `${JSON.stringify(record)}\n`);
+  } catch (e) {
+    const io = describeIoError(e);
+    if (!io) throw e;
+    throw new RectiflowError(`metrics.jsonl: cannot append the record of step ${record.step} (${io}); ${good}`);
+  }
+}
 
 /**
  * Read the records (training metrics and evaluations, each with a `step`) up to `upToStep`,

@@ -70,3 +70,43 @@ export class ProgressBar {
     if (this.stream.isTTY) this.stream.write('\n');
   }
 }
+
+/**
+ * The progress display of a run: the bar, with a fraction that never goes backwards (the
+ * time of each evaluation is given back to the budget after it), and the closing line.
+ */
+export class RunProgress {
+  private readonly bar: ProgressBar;
+  private shown = 0;
+  private lastLoss = Number.NaN;
+
+  constructor(stream: { isTTY?: boolean; write(s: string): unknown }, every: number) {
+    this.bar = new ProgressBar(stream, every);
+  }
+
+  /** Show `step` (a NaN loss, of a skipped step, keeps the last finite one). */
+  update(step: number, loss: number, itPerSec: number, progress: { fraction: number; etaSeconds: number }): void {
+    if (Number.isFinite(loss)) this.lastLoss = loss;
+    this.shown = Math.max(this.shown, progress.fraction);
+    this.bar.update({ step, loss: this.lastLoss, itPerSec, fraction: this.shown, etaSeconds: progress.etaSeconds });
+  }
+
+  /** End the in-place line. */
+  done(): void {
+    this.bar.done();
+  }
+
+  /**
+   * The line that closes a run, with the speed and (without a finite step) the loss of the last
+   * metrics record; 100% only when the budget ran out (`complete`), not after a stop by signal or on NaN.
+   */
+  finalLine(step: number, last: { loss: number; itPerSec: number }, complete: boolean): string {
+    return formatProgress({
+      step,
+      loss: Number.isFinite(this.lastLoss) ? this.lastLoss : last.loss,
+      itPerSec: last.itPerSec,
+      fraction: complete ? 1 : this.shown,
+      etaSeconds: 0,
+    });
+  }
+}

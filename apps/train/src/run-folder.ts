@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RectiflowError } from '@rectiflow/core';
-import { cleanStaleCheckpoints, ensureWritableDir } from '@rectiflow/pipeline/node';
+import { cleanStaleCheckpoints, ensureWritableDir, writeTextAtomic } from '@rectiflow/pipeline/node';
 
 /** The files and folders that make a folder a run folder. */
 const RUN_ENTRIES = ['checkpoints', 'metrics.jsonl', 'config.json', 'report.html', 'samples'];
@@ -46,4 +46,9 @@ export function prepareRunFolder(out: string, options: { resume: boolean; overwr
   for (const d of readdirSync(runDir)) if (d.startsWith('.overwritten-')) rmSync(join(runDir, d), { recursive: true, force: true });
   cleanStaleCheckpoints(runDir);
   return runDir;
+}
+
+/** Record a new run's configuration in its folder (`config.json`). */
+export function writeRunConfig(runDir: string, config: unknown): void {
+  writeTextAtomic(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
 }

@@ -8,7 +8,7 @@
  */
 import { create, createRng, RectiflowError, type Rng, tf } from '@rectiflow/core';
 import { createShapesDataset, DataLoader } from '@rectiflow/data';
-import { flowMatchingLoss, type Formulation } from '@rectiflow/losses';
+import { type Formulation, flowMatchingLoss } from '@rectiflow/losses';
 import { MMDiT, MMDiTVelocityModel } from '@rectiflow/mmdit';
 import { serializeSafetensors } from '@rectiflow/safetensors';
 import { SmallTextEncoder } from '@rectiflow/text-encoders';
@@ -72,7 +72,14 @@ export class BrowserTrainer {
     const dataset = createShapesDataset({ count: 50_000, seed: 0 });
     this.loader = new DataLoader(dataset, { batchSize: request.batchSize, seed: request.seed });
     const captions = Array.from({ length: 2000 }, (_, i) => dataset.get(Math.floor((i * dataset.size) / 2000)).caption);
-    this.textEncoder = SmallTextEncoder.fromCaptions(captions, { dim: 64, depth: 2, heads: 4, length: 16, seed: request.seed, trainable: false });
+    this.textEncoder = SmallTextEncoder.fromCaptions(captions, {
+      dim: 64,
+      depth: 2,
+      heads: 4,
+      length: 16,
+      seed: request.seed,
+      trainable: false,
+    });
     const mmdit = new MMDiT(
       { depth: 2, patchSize: 4, qkNorm: true, inChannels: 3, contextDim: 64, pooledDim: 64, posEmbedMaxSize: 8 },
       { seed: request.seed },
@@ -116,17 +123,17 @@ export class BrowserTrainer {
       const clipped = tf.tidy(() => {
         const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
         const scale = tf.minimum(1, tf.div(BROWSER_RECIPE.clipNorm, tf.add(norm, 1e-6)));
-        return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, scale)])) as tf.NamedTensorMap;
+        return Object.entries(grads).map(([name, g]) => ({ name, tensor: tf.mul(g, scale) }));
       });
       tf.dispose(grads);
       this.optimizer.applyGradients(clipped);
-      tf.dispose(clipped);
+      tf.dispose(clipped.map((c) => c.tensor));
     } finally {
       batch.images.dispose();
     }
     tf.tidy(() => {
       const d = BROWSER_RECIPE.emaDecay;
-      this.params.forEach((p, i) => this.ema[i].assign(tf.add(tf.mul(this.ema[i], d), tf.mul(p, 1 - d))));
+      for (const [i, p] of this.params.entries()) this.ema[i].assign(tf.add(tf.mul(this.ema[i], d), tf.mul(p, 1 - d)));
     });
     this.step++;
     return { step: this.step, loss: lossValue, lossByDecile: bins.map((b) => (b.count ? b.meanLoss : null)) };
@@ -135,11 +142,11 @@ export class BrowserTrainer {
   /** Run `fn` with the EMA weights in the model, then put the raw weights back. */
   withEma<T>(fn: () => T): T {
     const saved = this.params.map((p) => p.clone());
-    this.params.forEach((p, i) => p.assign(this.ema[i]));
+    for (const [i, p] of this.params.entries()) p.assign(this.ema[i]);
     try {
       return fn();
     } finally {
-      this.params.forEach((p, i) => p.assign(saved[i]));
+      for (const [i, p] of this.params.entries()) p.assign(saved[i]);
       tf.dispose(saved);
     }
   }

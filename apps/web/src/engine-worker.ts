@@ -39,7 +39,8 @@ function checkSample(r: SampleRequest): void {
   if (!Array.isArray(r.prompts) || r.prompts.length < 1 || r.prompts.length > MAX_PROMPTS) {
     throw new Error(`prompts: got ${r.prompts?.length ?? 0}; expected 1 to ${MAX_PROMPTS} prompts`);
   }
-  if (!Number.isInteger(r.steps) || r.steps < 1 || r.steps > MAX_STEPS) throw new Error(`steps: got ${r.steps}; expected 1 to ${MAX_STEPS}`);
+  if (!Number.isInteger(r.steps) || r.steps < 1 || r.steps > MAX_STEPS)
+    throw new Error(`steps: got ${r.steps}; expected 1 to ${MAX_STEPS}`);
   if (!Number.isFinite(r.guidance) || r.guidance < 0 || r.guidance > 30) throw new Error(`guidance: got ${r.guidance}; expected 0 to 30`);
   if (!Number.isInteger(r.seed) || r.seed < 0) throw new Error(`seed: got ${r.seed}; expected a non-negative integer`);
 }
@@ -67,7 +68,10 @@ function sample(id: number, run: LoadedRun, request: SampleRequest): void {
       decoded.dispose();
       const per = data.length / request.prompts.length;
       const previews = request.prompts.map((_, i) => data.slice(i * per, (i + 1) * per));
-      post({ type: 'step', id, step, steps, size: [ph, pw], previews }, previews.map((p) => p.buffer));
+      post(
+        { type: 'step', id, step, steps, size: [ph, pw], previews },
+        previews.map((p) => p.buffer),
+      );
     },
   });
   const seconds = (performance.now() - start) / 1000;
@@ -111,7 +115,14 @@ async function trainLoop(request: TrainRequest): Promise<void> {
     const s = trainer.trainStep();
     windowSteps++;
     const elapsed = (performance.now() - windowStart) / 1000;
-    post({ type: 'train-progress', step: s.step, steps: request.steps, loss: s.loss, lossByDecile: s.lossByDecile, stepsPerSecond: windowSteps / elapsed });
+    post({
+      type: 'train-progress',
+      step: s.step,
+      steps: request.steps,
+      loss: s.loss,
+      lossByDecile: s.lossByDecile,
+      stepsPerSecond: windowSteps / elapsed,
+    });
     if (s.step % request.sampleEvery === 0 || s.step === request.steps) postGrid(trainer);
     // Let pause, save and sample messages in between steps.
     await new Promise((r) => setTimeout(r, 0));
@@ -121,26 +132,30 @@ async function trainLoop(request: TrainRequest): Promise<void> {
 }
 
 function postGrid(t: BrowserTrainer): void {
-  const images = t.withEma(() =>
-    textToImage({
-      model: t.model.predict,
-      formulation: t.formulation,
-      textEncoder: t.textEncoder,
-      autoencoder: bundled?.autoencoder ?? (trained as LoadedRun).autoencoder,
-      latentShape: [3, 32, 32],
-      prompts: GRID_PROMPTS,
-      seed: 0,
-      steps: BROWSER_RECIPE.sampleSteps,
-      guidance: BROWSER_RECIPE.guidance,
-      solver: BROWSER_RECIPE.sampleSolver,
-      shift: 1,
-    }).images,
+  const images = t.withEma(
+    () =>
+      textToImage({
+        model: t.model.predict,
+        formulation: t.formulation,
+        textEncoder: t.textEncoder,
+        autoencoder: bundled?.autoencoder ?? (trained as LoadedRun).autoencoder,
+        latentShape: [3, 32, 32],
+        prompts: GRID_PROMPTS,
+        seed: 0,
+        steps: BROWSER_RECIPE.sampleSteps,
+        guidance: BROWSER_RECIPE.guidance,
+        solver: BROWSER_RECIPE.sampleSolver,
+        shift: 1,
+      }).images,
   );
   const data = images.dataSync() as Float32Array;
   images.dispose();
   const per = data.length / GRID_PROMPTS.length;
   const arrays = GRID_PROMPTS.map((_, i) => data.slice(i * per, (i + 1) * per));
-  post({ type: 'train-grid', step: t.step, size: [32, 32], images: arrays, prompts: GRID_PROMPTS }, arrays.map((a) => a.buffer));
+  post(
+    { type: 'train-grid', step: t.step, size: [32, 32], images: arrays, prompts: GRID_PROMPTS },
+    arrays.map((a) => a.buffer),
+  );
 }
 
 async function handle(message: ToWorker): Promise<void> {
@@ -168,7 +183,10 @@ async function handle(message: ToWorker): Promise<void> {
     }
     case 'sample': {
       const run = message.model === 'trained' ? trained : bundled;
-      if (!run) throw new Error(message.model === 'trained' ? 'no trained model yet: train, or load a checkpoint first' : 'the engine is not ready');
+      if (!run)
+        throw new Error(
+          message.model === 'trained' ? 'no trained model yet: train, or load a checkpoint first' : 'the engine is not ready',
+        );
       sample(message.id, run, message.request);
       return;
     }

@@ -56,7 +56,7 @@ async function generate(request: SampleRequest, model: 'bundled' | 'trained'): P
   const figures = request.prompts.map((p) => figure(box, p));
   const line = $('sample-status');
   const result = await engine.sample(request, model, (s) => {
-    s.previews.forEach((p, i) => drawImage(figures[i].canvas, p, s.size[0], s.size[1]));
+    for (const [i, p] of s.previews.entries()) drawImage(figures[i].canvas, p, s.size[0], s.size[1]);
     line.textContent = `step ${s.step} / ${s.steps}`;
   });
   result.images.forEach((img, i) => {
@@ -98,13 +98,14 @@ engine.events.onProgress = (p) => {
   if (p.step % 5 === 0 || p.step === p.steps) {
     drawLossChart($<HTMLCanvasElement>('loss-chart'), losses);
     $('train-status').textContent = `step ${p.step} / ${p.steps}, loss ${p.loss.toFixed(4)}, ${p.stepsPerSecond.toFixed(2)} steps/s`;
-    $('deciles').innerHTML = `loss by t-decile (t = 0 → 1): ${p.lossByDecile.map((l) => `<span>${l === null ? '–' : l.toFixed(3)}</span>`).join('')}`;
+    $('deciles').innerHTML =
+      `loss by t-decile (t = 0 → 1): ${p.lossByDecile.map((l) => `<span>${l === null ? '–' : l.toFixed(3)}</span>`).join('')}`;
   }
 };
 engine.events.onGrid = (g) => {
   const box = $('train-grid');
   box.replaceChildren();
-  g.images.forEach((img, i) => drawImage(figure(box, `${g.prompts[i]} (step ${g.step})`).canvas, img, g.size[0], g.size[1]));
+  for (const [i, img] of g.images.entries()) drawImage(figure(box, `${g.prompts[i]} (step ${g.step})`).canvas, img, g.size[0], g.size[1]);
 };
 engine.events.onState = (state) => {
   $<HTMLButtonElement>('pause').textContent = state === 'paused' ? 'Resume' : 'Pause';
@@ -142,7 +143,8 @@ $('pause').addEventListener('click', () => {
 async function saveCheckpoint(): Promise<Array<[string, Uint8Array]>> {
   const files = await engine.save();
   await storeCheckpoint(files);
-  $('train-status').textContent = `checkpoint saved in this browser (${files.map(([n]) => n).join(', ')}); "trained in this page" samples it`;
+  $('train-status').textContent =
+    `checkpoint saved in this browser (${files.map(([n]) => n).join(', ')}); "trained in this page" samples it`;
   return files;
 }
 

@@ -1,4 +1,4 @@
-import { tf } from '@rectiflow/core';
+import { isSerialisable, isTrainable, tf } from '@rectiflow/core';
 import { expectClose, expectNoTensorLeak } from '@rectiflow/core/testing';
 import { readSafetensors, serializeSafetensors } from '@rectiflow/safetensors';
 import { describe, expect, it } from 'vitest';
@@ -130,5 +130,24 @@ describe('SmallTextEncoder', () => {
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatch(/3 words; only the first 2/);
     enc.dispose();
+  });
+
+  it('is Trainable and Serialisable: spec() and stateDict() rebuild it exactly', () => {
+    const enc = SmallTextEncoder.fromCaptions(captions, { dim: 16, depth: 1, heads: 2, length: 8, seed: 3 });
+    expect(isTrainable(enc) && isSerialisable(enc)).toBe(true);
+    expect([...enc.trainableWeights().values()]).toEqual(enc.trainableVariables());
+    const { config, vocabulary } = enc.spec();
+    expect(config).toEqual(enc.config);
+    const copy = new SmallTextEncoder(WordVocabulary.fromJSON(vocabulary), { ...config, seed: 9 });
+    const state = enc.stateDict();
+    copy.loadStateDict(state);
+    tf.dispose([...state.values()]);
+    const a = enc.encode(['a red square']);
+    const b = copy.encode(['a red square']);
+    expectClose(b.context, a.context, { atol: 0, rtol: 0 });
+    tf.dispose([...Object.values(a), ...Object.values(b)]);
+    const frozen = new SmallTextEncoder(enc.vocabulary, { ...config, trainable: false });
+    expect(frozen.trainableWeights().size).toBe(0);
+    for (const e of [enc, copy, frozen]) e.dispose();
   });
 });

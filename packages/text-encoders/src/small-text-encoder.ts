@@ -6,7 +6,16 @@
  * Everything is differentiable on the wasm backend: embeddings are `oneHot(ids) × W`
  * (wasm has no gather gradient) and every linear layer is a plain 2-D matMul.
  */
-import { checkNumber, createRng, type TextEncoder, type TextEncoding, tf, ValidationError } from '@rectiflow/core';
+import {
+  checkNumber,
+  createRng,
+  type Serialisable,
+  type TextEncoder,
+  type TextEncoding,
+  type Trainable,
+  tf,
+  ValidationError,
+} from '@rectiflow/core';
 import { geluTanh, layerNorm, multiHeadAttention, NEGATIVE_LARGE } from '@rectiflow/nn';
 import { WordVocabulary } from './word-vocabulary';
 
@@ -41,8 +50,11 @@ export interface SmallTextEncoderOptions extends Partial<SmallTextEncoderConfig>
 const EPS = 1e-5;
 let encoderSerial = 0;
 
-/** A small transformer text encoder over a {@link WordVocabulary}. */
-export class SmallTextEncoder implements TextEncoder {
+/**
+ * A small transformer text encoder over a {@link WordVocabulary}. `Trainable` (its weights
+ * by name, none when frozen) and `Serialisable` (`spec()`: its configuration and vocabulary).
+ */
+export class SmallTextEncoder implements TextEncoder, Trainable, Serialisable {
   readonly name: string;
   readonly config: SmallTextEncoderConfig;
   readonly trainable: boolean;
@@ -121,6 +133,11 @@ export class SmallTextEncoder implements TextEncoder {
     return this.config.pooledDim;
   }
 
+  /** Tokens per caption. */
+  get length(): number {
+    return this.config.length;
+  }
+
   /** The variables to hand to an optimizer (empty when frozen). */
   trainableVariables(): tf.Variable[] {
     return this.trainable ? [...this.params.values()] : [];
@@ -132,6 +149,26 @@ export class SmallTextEncoder implements TextEncoder {
    */
   weights(): Map<string, tf.Variable> {
     return new Map(this.params);
+  }
+
+  /** The trainable variables by name (empty when frozen). */
+  trainableWeights(): Map<string, tf.Variable> {
+    return this.trainable ? new Map(this.params) : new Map();
+  }
+
+  /** Copies of the weights by name (new tensors; the caller disposes them). */
+  stateDict(): Map<string, tf.Tensor> {
+    return new Map([...this.params].map(([name, v]) => [name, v.clone()]));
+  }
+
+  /** Assign saved weights; see {@link loadWeights}. */
+  loadStateDict(weights: ReadonlyMap<string, tf.Tensor>): void {
+    this.loadWeights(weights);
+  }
+
+  /** The configuration and the vocabulary: with the weights, `new SmallTextEncoder(WordVocabulary.fromJSON(vocabulary), config)`. */
+  spec(): { config: SmallTextEncoderConfig; vocabulary: ReturnType<WordVocabulary['toJSON']> } {
+    return { config: this.config, vocabulary: this.vocabulary.toJSON() };
   }
 
   /**

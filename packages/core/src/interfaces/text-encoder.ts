@@ -1,4 +1,6 @@
 import type { tf } from '../tf';
+import type { Serialisable } from './serialisable';
+import type { Trainable } from './trainable';
 
 /** The conditioning produced from a batch of prompts. */
 export interface TextEncoding {
@@ -10,7 +12,11 @@ export interface TextEncoding {
   mask?: tf.Tensor2D;
 }
 
-/** A text encoder. The empty prompt is valid: it gives the unconditional input. */
+/**
+ * A text encoder. The empty prompt is valid: it gives the unconditional input. An encoder
+ * trained with the model adds the {@link Trainable} and {@link Serialisable} capabilities;
+ * see {@link TrainableTextEncoder}.
+ */
 export interface TextEncoder {
   /** The spec that created it, e.g. `sd3-text`. */
   readonly name: string;
@@ -18,6 +24,8 @@ export interface TextEncoder {
   readonly contextDim: number;
   /** Dp of `pooled`. */
   readonly pooledDim: number;
+  /** L of `context` where it is fixed (tokens per prompt). */
+  readonly length?: number;
   /** Encode a batch of prompts. */
   encode(prompts: readonly string[]): TextEncoding;
   /** The variables a trainer updates, for encoders trained with the model; absent or empty when frozen. */
@@ -25,3 +33,6 @@ export interface TextEncoder {
   /** Free the encoder's tensors. */
   dispose(): void;
 }
+
+/** A text encoder a trainer can train with the model and checkpoint. */
+export type TrainableTextEncoder = TextEncoder & Trainable & Serialisable;

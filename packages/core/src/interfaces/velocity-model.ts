@@ -1,4 +1,6 @@
 import type { tf } from '../tf';
+import type { Serialisable } from './serialisable';
+import type { Trainable } from './trainable';
 
 /** The conditioning a model receives. Models ignore what they do not use. */
 export interface Conditioning {
@@ -22,7 +24,11 @@ export interface ModelCallOptions {
  */
 export type VelocityFn = (x: tf.Tensor, t: tf.Tensor1D, cond: Conditioning, options?: ModelCallOptions) => tf.Tensor;
 
-/** A trainable velocity model. */
+/**
+ * A trainable velocity model. What a trainer needs beyond this is a capability the model
+ * may add: {@link Trainable} (named variables to update) and {@link Serialisable}
+ * (checkpoints); see {@link TrainableVelocityModel}.
+ */
 export interface VelocityModel {
   /** The spec that created it, e.g. `mmdit(depth=2)`. */
   readonly name: string;
@@ -30,6 +36,11 @@ export interface VelocityModel {
   predict: VelocityFn;
   /** The variables an optimiser updates. */
   trainableVariables(): tf.Variable[];
+  /** Number of scalar parameters, buffers included, where the model knows it. */
+  parameterCount?(): number;
   /** Free the model's tensors. */
   dispose(): void;
 }
+
+/** A velocity model a trainer can train and checkpoint. */
+export type TrainableVelocityModel = VelocityModel & Trainable & Serialisable;
