@@ -102,6 +102,8 @@ async function trainLoop(request: TrainRequest): Promise<void> {
   training = true;
   paused = false;
   post({ type: 'train-state', state: 'running' });
+  // Loss per t-decile, averaged with decay 0.9 over steps (one batch has few samples per decile).
+  const deciles: Array<number | null> = Array(10).fill(null);
   let windowStart = performance.now();
   let windowSteps = 0;
   while (trainer.step < request.steps) {
@@ -113,6 +115,9 @@ async function trainLoop(request: TrainRequest): Promise<void> {
       windowSteps = 0;
     }
     const s = trainer.trainStep();
+    s.lossByDecile.forEach((l, i) => {
+      if (l !== null) deciles[i] = deciles[i] === null ? l : 0.9 * (deciles[i] as number) + 0.1 * l;
+    });
     windowSteps++;
     const elapsed = (performance.now() - windowStart) / 1000;
     post({

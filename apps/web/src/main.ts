@@ -3,7 +3,7 @@
  * small model in the engine worker (live loss, loss by t-decile, sample grids, pause and
  * resume), and save or load its checkpoint (IndexedDB or files `rectiflow-sample` reads).
  */
-import { BACKEND_CHOICES, type BackendChoice } from '@rectiflow/core';
+import type { BackendChoice } from '@rectiflow/core';
 import { download, readPickedFiles, readStoredCheckpoint, storeCheckpoint } from './checkpoint-store';
 import { drawImage, drawLossChart, figure } from './draw';
 import { EngineClient, type SampleResult } from './engine-client';
@@ -12,7 +12,9 @@ import type { EngineInfo, SampleRequest, TrainRequest } from './protocol';
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
 const requested = params.get('backend') ?? 'auto';
-const backend: BackendChoice = (BACKEND_CHOICES as readonly string[]).includes(requested) ? (requested as BackendChoice) : 'auto';
+// The choices are the select's options (the page's script stays free of TensorFlow.js: the worker has it).
+const choices = [...$<HTMLSelectElement>('backend').options].map((o) => o.value);
+const backend = (choices.includes(requested) ? requested : 'auto') as BackendChoice;
 $<HTMLSelectElement>('backend').value = backend;
 $<HTMLSelectElement>('backend').addEventListener('change', (e) => {
   params.set('backend', (e.target as HTMLSelectElement).value);
@@ -99,7 +101,7 @@ engine.events.onProgress = (p) => {
     drawLossChart($<HTMLCanvasElement>('loss-chart'), losses);
     $('train-status').textContent = `step ${p.step} / ${p.steps}, loss ${p.loss.toFixed(4)}, ${p.stepsPerSecond.toFixed(2)} steps/s`;
     $('deciles').innerHTML =
-      `loss by t-decile (t = 0 → 1): ${p.lossByDecile.map((l) => `<span>${l === null ? '–' : l.toFixed(3)}</span>`).join('')}`;
+      `loss by t-decile (t = 0 → 1, running mean): ${p.lossByDecile.map((l) => `<span>${l === null ? '–' : l.toFixed(3)}</span>`).join('')}`;
   }
 };
 engine.events.onGrid = (g) => {

@@ -4,7 +4,7 @@
  * software GL). The page loads without console errors, samples prompts whose images show the
  * named colours (scored in the page by @rectiflow/eval), trains 50 steps with a falling loss,
  * saves its checkpoint to IndexedDB, reloads it and samples from it. A screenshot of each run
- * is saved to `.reports/web-<backend>.png`.
+ * is saved to `.reports/web-<backend>-sampled.png` and `-trained.png`.
  *
  * Needs the built page (`pnpm --filter @rectiflow/web build`, part of `pnpm build`) and Chromium
  * (`apt-get install -y chromium`, done by `.ci/run`). Without Chromium the test is skipped, except
@@ -73,6 +73,8 @@ describe.skipIf(!haveChromium)('the page in Chromium', () => {
       );
       expect(sampled.images.map((i) => i.attributes.color)).toEqual([true, true, true, true]);
       expect(await page.locator('#images figure').count()).toBe(4);
+      mkdirSync(REPORTS, { recursive: true });
+      await page.screenshot({ path: `${REPORTS}web-${backend}-sampled.png`, fullPage: true });
 
       const losses = await page.evaluate(() =>
         window.rectiflowPage.train({ steps: 50, batchSize: 4, learningRate: 0.001, seed: 0, sampleEvery: 50 }),
@@ -82,7 +84,9 @@ describe.skipIf(!haveChromium)('the page in Chromium', () => {
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
       expect(mean(losses.slice(-10))).toBeLessThan(0.8 * mean(losses.slice(0, 10)));
 
-      const files = await page.evaluate(async () => (await window.rectiflowPage.saveCheckpoint()).map(([name, bytes]) => [name, bytes.length]));
+      const files = await page.evaluate(async () =>
+        (await window.rectiflowPage.saveCheckpoint()).map(([name, bytes]) => [name, bytes.length]),
+      );
       expect(files.map(([name]) => name).sort()).toEqual([
         'ema.safetensors',
         'model.safetensors',
@@ -97,8 +101,7 @@ describe.skipIf(!haveChromium)('the page in Chromium', () => {
       );
       expect(fromTrained.images).toHaveLength(1);
 
-      mkdirSync(REPORTS, { recursive: true });
-      await page.screenshot({ path: `${REPORTS}web-${backend}.png`, fullPage: true });
+      await page.screenshot({ path: `${REPORTS}web-${backend}-trained.png`, fullPage: true });
       expect(errors).toEqual([]);
       await page.close();
     },

@@ -17,8 +17,11 @@ const TYPES: Record<string, string> = {
   '.safetensors': 'application/octet-stream',
 };
 
-/** Serve `root` on 127.0.0.1 (a free port); resolves with the server and its URL. */
-export function serveStatic(root: string): Promise<{ server: Server; url: string }> {
+/**
+ * Serve `root` on 127.0.0.1 (a free port); resolves with the server and its URL. `isolated`
+ * (default true) sends COOP/COEP, which the wasm backend needs for threads.
+ */
+export function serveStatic(root: string, isolated = true): Promise<{ server: Server; url: string }> {
   const base = resolve(root);
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
@@ -34,8 +37,7 @@ export function serveStatic(root: string): Promise<{ server: Server; url: string
     }
     res.writeHead(200, {
       'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Embedder-Policy': 'require-corp',
+      ...(isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {}),
     });
     createReadStream(file).pipe(res);
   });
