@@ -53,6 +53,7 @@ function readSampleRequest(): SampleRequest {
 }
 
 async function generate(request: SampleRequest, model: 'bundled' | 'trained'): Promise<SampleResult> {
+  $<HTMLTextAreaElement>('prompts').value = request.prompts.join('\n');
   const box = $('images');
   box.replaceChildren();
   const figures = request.prompts.map((p) => figure(box, p));
