@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * CI check that the packages work for an outside user: `pnpm pack` every publishable package,
+ * CI check that the packages work for an outside user: `pnpm pack` every publishable package
+ * (the libraries in packages/ and the published apps: the `rectiflow` CLI and the apps it runs),
  * install the tarballs (and @tensorflow/tfjs, the peer) into an empty folder outside the
  * workspace, check each tarball's contents (dist, types, README, LICENSE), and run every
  * package README example against the installed packages (compiled from TypeScript with
@@ -26,30 +27,38 @@ const keep = process.argv.includes('--keep');
 const failures = [];
 
 try {
-  const packages = readdirSync(join(root, 'packages'))
-    .filter((name) => existsSync(join(root, 'packages', name, 'package.json')))
-    .map((name) => ({
-      name,
-      dir: join(root, 'packages', name),
-      json: JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')),
-    }))
-    .filter((p) => !p.json.private);
+  const publishable = (folder) =>
+    readdirSync(join(root, folder))
+      .filter((name) => existsSync(join(root, folder, name, 'package.json')))
+      .map((name) => ({
+        name,
+        dir: join(root, folder, name),
+        app: folder === 'apps',
+        json: JSON.parse(readFileSync(join(root, folder, name, 'package.json'), 'utf8')),
+      }))
+      .filter((p) => !p.json.private);
+  // Libraries and the published apps (the `rectiflow` CLI and the apps it runs).
+  const packages = [...publishable('packages'), ...publishable('apps')];
 
   // 1. Pack, and check what each tarball would publish.
   const files = new Map();
   for (const p of packages) {
     if (!existsSync(join(p.dir, 'dist'))) throw new Error(`${p.json.name}: no dist/; run pnpm build first`);
     execFileSync('pnpm', ['pack', '--pack-destination', tarballs], { cwd: p.dir, stdio: ['ignore', 'ignore', 'inherit'] });
-    const tgz = readdirSync(tarballs).find((f) => f.startsWith(`${p.json.name.replace('@', '').replace('/', '-')}-`) && f.endsWith('.tgz'));
+    const tgz = readdirSync(tarballs).find(
+      (f) => new RegExp(`^${p.json.name.replace('@', '').replace('/', '-')}-\\d`).test(f) && f.endsWith('.tgz'),
+    );
     if (!tgz) throw new Error(`${p.json.name}: pnpm pack wrote no tarball`);
     const listing = execFileSync('tar', ['-tzf', join(tarballs, tgz)], { encoding: 'utf8' }).split('\n');
-    const missing = [
-      'package/LICENSE',
-      'package/README.md',
-      'package/package.json',
-      'package/dist/index.js',
-      'package/dist/index.d.ts',
-    ].filter((f) => !listing.includes(f));
+    const expected = p.app
+      ? [
+          'package/LICENSE',
+          'package/README.md',
+          'package/package.json',
+          ...Object.values(p.json.bin ?? {}).map((b) => `package/${b.replace(/^\.\//, '')}`),
+        ]
+      : ['package/LICENSE', 'package/README.md', 'package/package.json', 'package/dist/index.js', 'package/dist/index.d.ts'];
+    const missing = expected.filter((f) => !listing.includes(f));
     if (missing.length) failures.push(`${p.json.name}: the tarball lacks ${missing.join(', ')}`);
     const published = JSON.parse(execFileSync('tar', ['-xzOf', join(tarballs, tgz), 'package/package.json'], { encoding: 'utf8' }));
     const deps = { ...published.dependencies, ...published.peerDependencies };
@@ -86,7 +95,7 @@ try {
   for (const m of readFileSync(join(root, 'pnpm-lock.yaml'), 'utf8').matchAll(/^ {2}'?(@?[^@'\s]+)@([0-9][^('\s:]*)'?:$/gm)) {
     if (!locked.has(m[1]) || newer(m[2], locked.get(m[1]))) locked.set(m[1], m[2]);
   }
-  const pins = [...locked].filter(([name]) => !name.startsWith('@rectiflow/'));
+  const pins = [...locked].filter(([name]) => !name.startsWith('@rectiflow/') && name !== 'rectiflow');
   const overrides = [
     ...[...files].map(([name, tgz]) => `  "${name}": "file:${tgz}"`),
     ...pins.map(([name, version]) => `  "${name}": "${version}"`),
@@ -103,7 +112,7 @@ try {
   let examples = 0;
   for (const p of packages) {
     const readme = join(p.dir, 'README.md');
-    if (!existsSync(readme)) continue;
+    if (p.app || !existsSync(readme)) continue;
     for (const [i, code] of readmeExamples(readme).entries()) {
       const file = join(app, `${p.name}-example-${i}.mjs`);
       writeFileSync(file, esbuild.transformSync(code, { loader: 'ts', format: 'esm', target: 'node20' }).code);
@@ -120,13 +129,31 @@ try {
         );
     }
   }
+  // 4. The installed `rectiflow` command, as `npx rectiflow` runs it: list the plugins, and sample
+  //    the bundled model of the installed sample app.
+  let commands = 0;
+  if (files.has('rectiflow')) {
+    const bin = join(app, 'node_modules', '.bin', 'rectiflow');
+    const cli = (args) => spawnSync(bin, args, { cwd: app, encoding: 'utf8', timeout: 300_000 });
+    const list = cli(['list', 'solver']);
+    commands++;
+    if (list.status !== 0 || !/dopri5/.test(list.stdout))
+      failures.push(`rectiflow list solver failed (exit ${list.status}):\n${list.stderr || list.stdout}`);
+    const sample = cli(['sample', '--prompt', 'a large red circle in the center', '--steps', '4', '--out', 'samples', '--quiet']);
+    commands++;
+    const pngs = existsSync(join(app, 'samples')) ? readdirSync(join(app, 'samples')).filter((f) => f.endsWith('.png')) : [];
+    if (sample.status !== 0 || pngs.length < 1)
+      failures.push(
+        `rectiflow sample failed (exit ${sample.status}; ${pngs.length} PNGs):\n${(sample.stderr || sample.stdout).trim().split('\n').slice(-12).join('\n')}`,
+      );
+  }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   if (failures.length) {
     console.error(`pack test: ${failures.length} problem(s):\n\n${failures.join('\n\n')}`);
     process.exitCode = 1;
   } else {
     console.log(
-      `pack test: ${files.size} tarballs installed outside the workspace, ${examples} README examples ran against them (${seconds} s)`,
+      `pack test: ${files.size} tarballs installed outside the workspace, ${examples} README examples and ${commands} rectiflow commands ran against them (${seconds} s)`,
     );
   }
 } finally {
