@@ -10,10 +10,9 @@
 import { join } from 'node:path';
 import { describeIoError, RectiflowError, type RngState, type Serialisable, tf } from '@rectiflow/core';
 import type { LoaderState } from '@rectiflow/data';
+import type { AdamW, Ema } from '@rectiflow/optim';
 import { type CheckpointRequirements, cleanStaleCheckpoints, type SavePhase, saveCheckpoint, stepDir } from '@rectiflow/pipeline/node';
-import type { AdamW } from './adamw';
 import type { TrainConfig } from './config';
-import type { Ema } from './ema';
 import type { SampleRecord } from './report';
 
 /** What `state.json` of a checkpoint holds. */

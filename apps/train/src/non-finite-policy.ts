@@ -6,8 +6,7 @@
  * is only written when the weights, the optimizer state and the EMA are all finite.
  */
 import { RectiflowError, tf } from '@rectiflow/core';
-import type { AdamW } from './adamw';
-import type { Ema } from './ema';
+import type { AdamW, Ema } from '@rectiflow/optim';
 
 /** Whether every tensor is finite (one reduction per tensor, one read). */
 export function allFinite(tensors: Iterable<tf.Tensor>): boolean {

@@ -6,10 +6,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset } from '@rectiflow/data';
+import type { Ema } from '@rectiflow/optim';
 import { gridPng, imageArrays, textToImage } from '@rectiflow/pipeline';
 import type { Components } from './components';
 import type { TrainConfig } from './config';
-import type { Ema } from './ema';
 import type { SampleRecord } from './report';
 
 /**

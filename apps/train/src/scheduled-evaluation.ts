@@ -4,9 +4,10 @@
  * each record appended to `metrics.jsonl` and summarised in the log. Their time is kept apart,
  * so that it does not count against the training budget.
  */
+
+import type { Ema } from '@rectiflow/optim';
 import type { Components } from './components';
 import type { TrainConfig } from './config';
-import type { Ema } from './ema';
 import { type EvalRecord, evaluateModel } from './evaluation';
 
 export class ScheduledEvaluations {

@@ -6,11 +6,10 @@
 import { NonFiniteError, type Rng, type Trainable, tf } from '@rectiflow/core';
 import type { DataLoader } from '@rectiflow/data';
 import { flowMatchingLoss } from '@rectiflow/losses';
-import { AdamW } from './adamw';
+import type { Ema } from '@rectiflow/optim';
+import { AdamW, learningRate } from '@rectiflow/optim';
 import type { Components } from './components';
 import type { TrainConfig } from './config';
-import type { Ema } from './ema';
-import { learningRate } from './lr-schedule';
 
 /** The mean loss of each noise-level bin (t-decile) of a step. */
 export type NoiseLevelLosses = Array<{ count: number; meanLoss: number }>;

@@ -2,14 +2,16 @@
  * A small text-to-image model trained in the page (in the engine worker), from the same
  * packages the train app composes: the `shapes` dataset and loader (@rectiflow/data), the
  * frozen small text encoder (@rectiflow/text-encoders), the MM-DiT (@rectiflow/mmdit) and the
- * default formulation's flow-matching loss (@rectiflow/losses). The loop is this file's own
- * (tfjs Adam with global-norm clipping, an EMA of the weights), kept short for a tab; the
- * checkpoint it writes is the train app's format, so `rectiflow-sample --checkpoint` reads it.
+ * default formulation's flow-matching loss (@rectiflow/losses), and the train app's AdamW, EMA
+ * and learning-rate schedule (@rectiflow/optim). The loop itself is this file's (no metrics
+ * files or report in a tab); the checkpoint it writes is the train app's format, so
+ * `rectiflow-sample --checkpoint` reads it.
  */
 import { create, createRng, RectiflowError, type Rng, tf } from '@rectiflow/core';
 import { createShapesDataset, DataLoader } from '@rectiflow/data';
 import { type Formulation, flowMatchingLoss } from '@rectiflow/losses';
 import { MMDiT, MMDiTVelocityModel } from '@rectiflow/mmdit';
+import { AdamW, Ema, learningRate } from '@rectiflow/optim';
 import { serializeSafetensors } from '@rectiflow/safetensors';
 import { SmallTextEncoder } from '@rectiflow/text-encoders';
 import type { TrainRequest } from './protocol';
@@ -23,6 +25,9 @@ export const BROWSER_RECIPE = {
   formulation: 'rf/lognorm(0.50, 0.80)',
   shift: 1,
   textDropout: 0.1,
+  // The train app's defaults, except a shorter warm-up and EMA for runs of hundreds of steps.
+  warmupSteps: 20,
+  weightDecay: 0.01,
   emaDecay: 0.99,
   clipNorm: 1,
   sampleSteps: 24,
@@ -60,10 +65,11 @@ export class BrowserTrainer {
   readonly textEncoder: SmallTextEncoder;
   readonly formulation: Formulation;
   private readonly loader: DataLoader;
-  private readonly optimizer: tf.AdamOptimizer;
+  private readonly optimizer: AdamW;
+  private readonly ema: Ema;
   private readonly rng: Rng;
-  private readonly params: tf.Variable[];
-  private readonly ema: tf.Variable[];
+  private readonly params: ReadonlyMap<string, tf.Variable>;
+  private readonly byVariableName: Map<string, string>;
   step = 0;
 
   constructor(request: TrainRequest) {
@@ -86,10 +92,11 @@ export class BrowserTrainer {
     );
     this.model = new MMDiTVelocityModel(mmdit, BROWSER_RECIPE.model);
     this.formulation = create('formulation', BROWSER_RECIPE.formulation);
-    this.optimizer = tf.train.adam(request.learningRate, 0.9, 0.999, 1e-8);
     this.rng = createRng(`browser-train/${request.seed}`);
-    this.params = mmdit.trainableVariables();
-    this.ema = this.params.map((v) => tf.tidy(() => tf.variable(tf.clone(v), false)));
+    this.params = this.model.trainableWeights();
+    this.byVariableName = new Map([...this.params].map(([name, v]) => [v.name, name]));
+    this.optimizer = new AdamW(this.params, { weightDecay: BROWSER_RECIPE.weightDecay, clipNorm: BROWSER_RECIPE.clipNorm });
+    this.ema = new Ema(this.params, BROWSER_RECIPE.emaDecay);
   }
 
   /** One optimizer step on the next batch. NaN or Inf stops training with an error. */
@@ -113,42 +120,31 @@ export class BrowserTrainer {
         });
         bins = r.byNoiseLevel;
         return r.loss;
-      }, this.params);
+      }, [...this.params.values()]);
       lossValue = value.dataSync()[0];
       value.dispose();
       if (!Number.isFinite(lossValue)) {
         tf.dispose(grads);
         throw new RectiflowError(`loss: got ${lossValue} at step ${this.step + 1}; training stopped (lower the learning rate)`);
       }
-      const clipped = tf.tidy(() => {
-        const norm = tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g)))));
-        const scale = tf.minimum(1, tf.div(BROWSER_RECIPE.clipNorm, tf.add(norm, 1e-6)));
-        return Object.entries(grads).map(([name, g]) => ({ name, tensor: tf.mul(g, scale) }));
-      });
-      tf.dispose(grads);
-      this.optimizer.applyGradients(clipped);
-      tf.dispose(clipped.map((c) => c.tensor));
+      const named = Object.fromEntries(Object.entries(grads).map(([v, g]) => [this.byVariableName.get(v) as string, g]));
+      const lr = learningRate(this.step + 1, { lr: this.request.learningRate, warmupSteps: BROWSER_RECIPE.warmupSteps });
+      try {
+        this.optimizer.apply(named, lr);
+      } finally {
+        tf.dispose(grads);
+      }
     } finally {
       batch.images.dispose();
     }
-    tf.tidy(() => {
-      const d = BROWSER_RECIPE.emaDecay;
-      for (const [i, p] of this.params.entries()) this.ema[i].assign(tf.add(tf.mul(this.ema[i], d), tf.mul(p, 1 - d)));
-    });
+    this.ema.update();
     this.step++;
     return { step: this.step, loss: lossValue, lossByDecile: bins.map((b) => (b.count ? b.meanLoss : null)) };
   }
 
   /** Run `fn` with the EMA weights in the model, then put the raw weights back. */
   withEma<T>(fn: () => T): T {
-    const saved = this.params.map((p) => p.clone());
-    for (const [i, p] of this.params.entries()) p.assign(this.ema[i]);
-    try {
-      return fn();
-    } finally {
-      for (const [i, p] of this.params.entries()) p.assign(saved[i]);
-      tf.dispose(saved);
-    }
+    return this.ema.withWeights(fn);
   }
 
   /** The checkpoint folder's files, as the train app writes them (raw and EMA weights, `state.json`). */
@@ -184,6 +180,6 @@ export class BrowserTrainer {
     this.model.dispose();
     this.textEncoder.dispose();
     this.optimizer.dispose();
-    tf.dispose(this.ema);
+    this.ema.dispose();
   }
 }

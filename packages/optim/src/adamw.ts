@@ -17,7 +17,7 @@ export interface AdamWOptions {
 }
 
 /** What one update did. */
-export interface StepInfo {
+export interface AdamWStepInfo {
   /** Global gradient norm before clipping. */
   gradNorm: number;
   /** The learning rate used. */
@@ -68,7 +68,7 @@ export class AdamW {
    * Apply one update. `grads` are keyed like the parameters; missing keys get no update.
    * The caller keeps ownership of `grads`.
    */
-  apply(grads: Record<string, tf.Tensor>, lr: number): StepInfo {
+  apply(grads: Record<string, tf.Tensor>, lr: number): AdamWStepInfo {
     checkNumber('lr', lr, { min: 0 });
     const gradNorm = AdamW.globalNorm(grads);
     const scale = this.clipNorm > 0 && gradNorm > this.clipNorm ? this.clipNorm / (gradNorm + 1e-6) : 1;
