@@ -15,7 +15,9 @@ export type SafetensorsErrorCode =
   | 'GAP'
   | 'UNKNOWN_KEY'
   | 'INVALID_TENSOR'
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  /** A source could not be read (an HTTP error, a server without range requests). */
+  | 'READ_FAILED';
 
 /** A safetensors file that is malformed, or a request it cannot satisfy. */
 export class SafetensorsError extends RectiflowError {

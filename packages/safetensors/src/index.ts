@@ -32,6 +32,7 @@ export {
 } from './key-map';
 export { type ReadOptions, readSafetensors, readTensors, type SafetensorsFile, type TensorOptions } from './reader';
 export { readShardedSafetensors, type ShardIndex, type ShardOpener } from './sharded';
+export { blobSource, type UrlSourceOptions, urlSource } from './url-source';
 export {
   isSafetensorsFile,
   type OpenedWeightSource,
