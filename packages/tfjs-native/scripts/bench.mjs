@@ -4,12 +4,19 @@
 // benchmark's training step (forward + backward + Adam; batch 8, 4x16x16 latents, 16 text
 // tokens) for depth 2 and 4, with the ratios (BENCH_THREADS=1 for one thread): stock wasm with tf.train.adam, native kernels with
 // tf.train.adam, and native kernels with FusedAdamOptimizer. Medians; BENCH_RUNS sets the runs (default 5).
+// With --torch: our forward and step against the PyTorch twin instead (torch-compare.mjs).
 import { loadavg } from 'node:os';
 import { createRng, initBackend, tf } from '@rectiflow/core';
 import { MMDiT } from '../../mmdit/dist/index.js';
 import { disableNativeKernels, enableNativeKernels, FusedAdamOptimizer } from '../dist/index.js';
 
 await initBackend('wasm', { quiet: true });
+if (process.argv.includes('--torch')) {
+  // Against the PyTorch twin instead of stock wasm: see torch-compare.mjs.
+  const { torchCompare } = await import('./torch-compare.mjs');
+  await torchCompare();
+  process.exit(0);
+}
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 // BENCH_THREADS sets the native kernels' threads (default: every core).
 const OPTIONS = process.env.BENCH_THREADS ? { threads: Number(process.env.BENCH_THREADS) } : {};

@@ -1,35 +1,40 @@
-// Which wasm kernels one MM-DiT training step spends its time in (depth 4, the bench's
-// configuration), with the native kernels (default) or stock wasm (NATIVE=0), with tf.train.adam
-// or FusedAdamOptimizer (FUSED_ADAM=1); DEPTH sets the depth. Run after
-// building this package and @rectiflow/mmdit: node scripts/profile.mjs
-// Every registered wasm kernel is wrapped with a timer, so totals include that overhead.
+// Where one MM-DiT training step spends its time (the bench's configuration: batch 8, 4x16x16
+// latents, patch 2, 16 text tokens of width 128, QK-norm), with the native kernels (default) or
+// stock wasm (NATIVE=0), tf.train.adam or FusedAdamOptimizer (FUSED_ADAM=1); DEPTH (default both 2
+// and 4), THREADS (native kernels' threads). Run after `pnpm build`:
+//   pnpm --filter @rectiflow/tfjs-native profile
+// Prints, per depth: the phases (forward alone, forward + backward, the optimizer), the kernel
+// time by kind (matmul, element-wise, normalisation and softmax, reductions, layout, optimizer) with
+// what is left outside kernels (tfjs dispatch, tape and bookkeeping), and the top kernels.
+// Every registered wasm kernel is wrapped with a timer, so kernel totals include that overhead.
 import { createRng, initBackend, tf } from '@rectiflow/core';
 import { MMDiT } from '../../mmdit/dist/index.js';
 import { enableNativeKernels, FusedAdamOptimizer } from '../dist/index.js';
 
 await initBackend('wasm', { quiet: true });
-if (process.env.NATIVE !== '0') console.log((await enableNativeKernels()).message);
-const depth = Number(process.env.DEPTH ?? 4);
+if (process.env.NATIVE !== '0') {
+  const threads = process.env.THREADS ? { threads: Number(process.env.THREADS) } : {};
+  console.log((await enableNativeKernels(threads)).message);
+}
+const depths = process.env.DEPTH ? [Number(process.env.DEPTH)] : [2, 4];
 const [BATCH, SIDE, CHANNELS, TOKENS, DIM] = [8, 16, 4, 16, 128];
-const model = new MMDiT(
-  { depth, inChannels: CHANNELS, contextDim: DIM, pooledDim: DIM, posEmbedMaxSize: SIDE / 2, qkNorm: true },
-  { seed: 1 },
-);
-const data = createRng(2);
-const x = data.normal([BATCH, CHANNELS, SIDE, SIDE]);
-const t = data.uniform([BATCH], 0, 1000);
-const y = data.normal([BATCH, DIM]);
-const context = data.normal([BATCH, TOKENS, DIM]);
-const target = data.normal([BATCH, CHANNELS, SIDE, SIDE]);
-const optimizer = process.env.FUSED_ADAM === '1' ? new FusedAdamOptimizer(1e-4) : tf.train.adam(1e-4);
-const vars = model.trainableVariables();
-const step = () => {
-  const loss = optimizer.minimize(() => tf.losses.meanSquaredError(target, model.forward(x, t, y, context)), true, vars);
-  loss.dataSync();
-  loss.dispose();
-};
-step();
-step();
+const STEPS = 5;
+
+const KINDS = [
+  ['matmul', /MatMul|Conv2D|Einsum/],
+  ['norm/softmax/activation (fused)', /Fused|Softmax|Gelu|LayerNorm|Rms/i],
+  ['optimizer', /Adam/],
+  ['reduction', /^(Sum|Mean|Max|Min|Prod|ArgMax|All|Any)$/],
+  [
+    'layout',
+    /^(Transpose|Reshape|Concat|Slice|StridedSlice|Pad|Tile|Gather|GatherV2|Pack|Unpack|SplitV|Identity|Cast|BroadcastTo|MirrorPad|ZerosLike|OnesLike|Fill)$/,
+  ],
+  ['element-wise', /.*/],
+];
+const kindOf = (name) => KINDS.find(([, re]) => re.test(name))[0];
+
+// Wrap every wasm kernel with a timer (counting only while `recording`).
+let recording = false;
 const byKernel = new Map();
 for (const config of tf.getKernelsForBackend('wasm')) {
   const run = config.kernelFunc;
@@ -37,6 +42,7 @@ for (const config of tf.getKernelsForBackend('wasm')) {
   tf.registerKernel({
     ...config,
     kernelFunc: (args) => {
+      if (!recording) return run(args);
       const start = performance.now();
       const out = run(args);
       const entry = byKernel.get(config.kernelName) ?? { ms: 0, calls: 0 };
@@ -47,13 +53,89 @@ for (const config of tf.getKernelsForBackend('wasm')) {
     },
   });
 }
-const STEPS = 3;
-const start = performance.now();
-for (let i = 0; i < STEPS; i++) step();
-const stepMs = (performance.now() - start) / STEPS;
-const rows = [...byKernel].map(([name, { ms, calls }]) => [name, ms / STEPS, calls / STEPS]).sort((a, b) => b[1] - a[1]);
-const kernelMs = rows.reduce((s, r) => s + r[1], 0);
-console.log(`depth ${depth}: step ${stepMs.toFixed(1)} ms, of which kernels ${kernelMs.toFixed(1)} ms`);
-for (const [name, ms, calls] of rows.slice(0, 25)) {
-  console.log(`${name.padEnd(24)} ${ms.toFixed(2).padStart(8)} ms ${String(calls).padStart(6)} calls`);
+
+const median = (v) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+/** Median ms of each function, run in turn (interleaved, so load changes hit all alike). */
+const timeInterleaved = (fns, rounds = 2 * STEPS) => {
+  for (const fn of fns) {
+    fn();
+    fn();
+  }
+  const times = fns.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, fn] of fns.entries()) {
+      const start = performance.now();
+      fn();
+      times[i].push(performance.now() - start);
+    }
+  }
+  return times.map(median);
+};
+
+for (const depth of depths) {
+  const model = new MMDiT(
+    { depth, inChannels: CHANNELS, contextDim: DIM, pooledDim: DIM, posEmbedMaxSize: SIDE / 2, qkNorm: true },
+    { seed: 1 },
+  );
+  const data = createRng(2);
+  const x = data.normal([BATCH, CHANNELS, SIDE, SIDE]);
+  const t = data.uniform([BATCH], 0, 1000);
+  const y = data.normal([BATCH, DIM]);
+  const context = data.normal([BATCH, TOKENS, DIM]);
+  const target = data.normal([BATCH, CHANNELS, SIDE, SIDE]);
+  const optimizer = process.env.FUSED_ADAM === '1' ? new FusedAdamOptimizer(1e-4) : tf.train.adam(1e-4);
+  const vars = model.trainableVariables();
+  const lossOf = () => tf.losses.meanSquaredError(target, model.forward(x, t, y, context));
+  const forward = () => tf.tidy(() => lossOf().dataSync());
+  const forwardBackward = () => {
+    const { value, grads } = tf.variableGrads(lossOf, vars);
+    value.dataSync();
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+  const step = () => {
+    const loss = optimizer.minimize(lossOf, true, vars);
+    loss.dataSync();
+    loss.dispose();
+  };
+  const [fwdMs, fbMs, stepMs] = timeInterleaved([forward, forwardBackward, step]);
+  // Kernel breakdown of the full step.
+  step();
+  byKernel.clear();
+  recording = true;
+  for (let i = 0; i < STEPS; i++) step();
+  recording = false;
+  const rows = [...byKernel].map(([name, { ms, calls }]) => [name, ms / STEPS, calls / STEPS]).sort((a, b) => b[1] - a[1]);
+  const kernelMs = rows.reduce((s, r) => s + r[1], 0);
+  const calls = rows.reduce((s, r) => s + r[2], 0);
+  console.log(
+    `\nd=${depth} (${model.parameterCount().toLocaleString('en-US')} parameters), medians of ${2 * STEPS} interleaved runs, ms per step:`,
+  );
+  console.log(
+    `  phases: forward ${fwdMs.toFixed(1)}, backward ${(fbMs - fwdMs).toFixed(1)}, optimizer ${(stepMs - fbMs).toFixed(1)}; step ${stepMs.toFixed(1)}`,
+  );
+  const byKind = new Map();
+  for (const [name, ms, n] of rows) {
+    const k = kindOf(name);
+    const e = byKind.get(k) ?? { ms: 0, calls: 0 };
+    e.ms += ms;
+    e.calls += n;
+    byKind.set(k, e);
+  }
+  console.log(
+    `  kernels ${kernelMs.toFixed(1)} ms in ${Math.round(calls)} calls; outside kernels (dispatch, tape, bookkeeping) ${(stepMs - kernelMs).toFixed(1)} ms (timed step, timers included)`,
+  );
+  for (const [k, e] of [...byKind].sort((a, b) => b[1].ms - a[1].ms)) {
+    console.log(
+      `  ${k.padEnd(34)} ${e.ms.toFixed(1).padStart(7)} ms ${String(Math.round(e.calls)).padStart(6)} calls ${((100 * e.ms) / stepMs).toFixed(0).padStart(4)}%`,
+    );
+  }
+  console.log('  top kernels:');
+  for (const [name, ms, n] of rows.slice(0, 12))
+    console.log(`    ${name.padEnd(26)} ${ms.toFixed(2).padStart(8)} ms ${String(Math.round(n)).padStart(6)} calls`);
+  optimizer.dispose();
+  tf.dispose([x, t, y, context, target]);
+  model.dispose();
 }
