@@ -31,7 +31,8 @@ function torchAvailable() {
 
 /** One round of the twin at (depth, threads): its median and minimum forward and step. */
 function torchRound(depth, threads) {
-  const env = { ...process.env, OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE ?? 'SkylakeX' };
+  // AVX-512 kernels, as the twin's README asks (the machine's environment may pin Haswell); TORCH_OPENBLAS_CORETYPE overrides.
+  const env = { ...process.env, OPENBLAS_CORETYPE: process.env.TORCH_OPENBLAS_CORETYPE ?? 'SkylakeX' };
   const r = spawnSync(PYTHON, [TWIN, String(threads), '--depths', String(depth), '--runs', String(RUNS)], { encoding: 'utf8', env });
   if (r.status !== 0) throw new Error(`the PyTorch twin failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
   const rec = JSON.parse(r.stdout.trim().split('\n').pop());
