@@ -28,6 +28,31 @@ describe('fused ops', () => {
     }
   });
 
+  it('geluTanh and its gradient match float64 math over the whole range, split over 1 and 2 threads', async () => {
+    const n = 1 << 17; // above the pool threshold
+    const xs = Float32Array.from({ length: n }, (_, i) => -40 + (80 * i) / (n - 1));
+    const c = Math.sqrt(2 / Math.PI);
+    const sig = (z: number) => 1 / (1 + Math.exp(-z));
+    const want = Array.from(xs, (v) => v * sig(2 * c * (v + 0.044715 * v ** 3)));
+    const wantGrad = Array.from(xs, (v) => {
+      const s = sig(2 * c * (v + 0.044715 * v ** 3));
+      return s + v * s * (1 - s) * 2 * c * (1 + 3 * 0.044715 * v * v);
+    });
+    for (const threads of [1, 2]) {
+      const { enableNativeKernels } = await import('./index');
+      await enableNativeKernels({ threads });
+      const x = tf.tensor1d(xs);
+      const [y, g] = tf.tidy(() => [geluTanh(x), tf.grad((t: tf.Tensor) => tf.sum(geluTanh(t)))(x)]);
+      const [yd, gd] = [await y.data(), await g.data()];
+      for (let i = 0; i < n; i += 97) {
+        expect(Math.abs(yd[i] - want[i])).toBeLessThanOrEqual(2e-6 * Math.max(1, Math.abs(want[i])));
+        expect(Math.abs(gd[i] - wantGrad[i])).toBeLessThanOrEqual(2e-6 * Math.max(1, Math.abs(wantGrad[i])));
+      }
+      tf.dispose([x, y, g]);
+    }
+    disableNativeKernels();
+  });
+
   it('layerNormModulate and its gradients match the plain expression on stock wasm', async () => {
     for (const [b, l, c] of [
       [1, 1, 8],
