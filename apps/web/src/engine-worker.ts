@@ -125,7 +125,7 @@ async function trainLoop(request: TrainRequest): Promise<void> {
       step: s.step,
       steps: request.steps,
       loss: s.loss,
-      lossByDecile: s.lossByDecile,
+      lossByDecile: [...deciles],
       stepsPerSecond: windowSteps / elapsed,
     });
     if (s.step % request.sampleEvery === 0 || s.step === request.steps) postGrid(trainer);

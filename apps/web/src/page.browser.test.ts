@@ -83,6 +83,8 @@ describe.skipIf(!haveChromium)('the page in Chromium', () => {
       expect(losses.every(Number.isFinite)).toBe(true);
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
       expect(mean(losses.slice(-10))).toBeLessThan(0.8 * mean(losses.slice(0, 10)));
+      // The loss by t-decile (a running mean over steps) has a value for most deciles after 50 steps.
+      expect((await page.locator('#deciles').innerText()).match(/\d\.\d{3}/g)?.length ?? 0).toBeGreaterThanOrEqual(8);
 
       const files = await page.evaluate(async () =>
         (await window.rectiflowPage.saveCheckpoint()).map(([name, bytes]) => [name, bytes.length]),
