@@ -25,7 +25,7 @@ import type { Dataset } from '@rectiflow/data';
 import '@rectiflow/data/node';
 import type { Formulation } from '@rectiflow/losses';
 import { type MMDIT_PLUGIN_PARAMS, mmditParameters, resolveMMDiTConfig, trainingBytes } from '@rectiflow/mmdit';
-import { runAutoencoder as autoencoderFor, runFormulation as formulationFor, runSamplingShift as samplingShift } from '@rectiflow/pipeline';
+import { runAutoencoder, runFormulation, runSamplingShift } from '@rectiflow/pipeline';
 // Registers the built-in text encoders (small-text, ...).
 import '@rectiflow/text-encoders';
 import { checkTrainable } from './capability-check';
@@ -58,20 +58,13 @@ export interface Components {
   shift: number;
 }
 
-export {
-  runAutoencoder as autoencoderFor,
-  runFormulation as formulationFor,
-  runFormulationSpec as formulationSpec,
-  runSamplingShift as samplingShift,
-} from '@rectiflow/pipeline';
-
 /** Build the components of a run. */
 export async function buildComponents(config: TrainConfig, vocabularyCaptions?: string[]): Promise<Components> {
   checkSampleGrid(config);
-  const shift = samplingShift(config);
+  const shift = runSamplingShift(config);
   const dataset = withField('dataset', () => create('dataset', config.dataset) as Dataset);
   checkDatasetSize(config.dataset, dataset.size);
-  const autoencoder = await autoencoderFor(config, dataset.channels);
+  const autoencoder = await runAutoencoder(config, dataset.channels);
   if (autoencoder.imageChannels !== dataset.channels) {
     autoencoder.dispose();
     throw new RectiflowError(
@@ -123,7 +116,7 @@ export async function buildComponents(config: TrainConfig, vocabularyCaptions?: 
     autoencoder.dispose();
     throw e;
   }
-  const formulation = formulationFor(config);
+  const formulation = runFormulation(config);
   return { dataset, autoencoder, textEncoder: trainableText, model, formulation, latentShape, shift };
 }
 

@@ -8,7 +8,6 @@ import { parseArgs } from 'node:util';
 import { checkNumber, invalid } from '@rectiflow/core';
 import { adherenceTable } from '@rectiflow/eval';
 import { loadRun } from '@rectiflow/pipeline/node';
-import { formulationFor } from './components';
 import type { TrainConfig } from './config';
 import { type EvalRecord, evaluateModel } from './evaluation';
 
@@ -64,9 +63,14 @@ export async function runEval(
     const c = run.config;
     const steps = checkNumber('--steps', Number(values.steps ?? c.sampleSteps), { integer: true, min: 1, max: 1000 });
     const guidance = checkNumber('--guidance', Number(values.guidance ?? c.guidance), { min: 0, max: 100 });
-    const formulation = formulationFor(c);
     const record = await evaluateModel(
-      { model: run.model.predict, textEncoder: run.textEncoder, autoencoder: run.autoencoder, latentShape: run.latentShape, formulation },
+      {
+        model: run.model.predict,
+        textEncoder: run.textEncoder,
+        autoencoder: run.autoencoder,
+        latentShape: run.latentShape,
+        formulation: run.formulation,
+      },
       c.dataset,
       { steps, solver: values.solver ?? c.sampleSolver, guidance, shift: run.shift },
       run.step,

@@ -30,6 +30,22 @@ function tinyConfig(out: string, extra: Partial<TrainConfig> = {}): TrainConfig 
   });
 }
 
+/** Train `config` to its end, recording each step's loss and the live tensor count. */
+async function trainRecording(config: TrainConfig) {
+  const losses: number[] = [];
+  const counts: number[] = [];
+  const trainer = await Trainer.create(config, {
+    ...quiet,
+    onStep: (_, loss) => {
+      losses.push(loss);
+      counts.push(tf.memory().numTensors);
+    },
+  });
+  const result = await trainer.run();
+  trainer.dispose();
+  return { result, losses, counts };
+}
+
 async function modelBytes(runDir: string): Promise<Buffer> {
   const latest = JSON.parse(readFileSync(join(runDir, 'checkpoints', 'latest.json'), 'utf8')) as { dir: string };
   const dir = join(runDir, 'checkpoints', latest.dir);
@@ -40,17 +56,7 @@ describe('Trainer', () => {
   it('trains, writes metrics, checkpoints, a held-out grid and the report, without leaking tensors', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'rectiflow-train-')), 'run');
     const before = tf.memory().numTensors;
-    const losses: number[] = [];
-    const counts: number[] = [];
-    const trainer = await Trainer.create(tinyConfig(out, { evalEvery: 4, evalSeeds: 1 }), {
-      ...quiet,
-      onStep: (_, loss) => {
-        losses.push(loss);
-        counts.push(tf.memory().numTensors);
-      },
-    });
-    const result = await trainer.run();
-    trainer.dispose();
+    const { result, losses, counts } = await trainRecording(tinyConfig(out, { evalEvery: 4, evalSeeds: 1 }));
     expect(result.steps).toBe(6);
     expect(result.stoppedBy).toBe('steps');
     expect(losses.every(Number.isFinite)).toBe(true);
@@ -153,17 +159,7 @@ describe('Trainer', () => {
     const loaderAt = async (k: number) => {
       const out = join(root, `k${k}`);
       const before = tf.memory().numTensors;
-      const counts: number[] = [];
-      const losses: number[] = [];
-      const trainer = await Trainer.create(tinyConfig(out, { maxSteps: 3, checkpointEvery: 3, accumulationSteps: k }), {
-        ...quiet,
-        onStep: (_, loss) => {
-          losses.push(loss);
-          counts.push(tf.memory().numTensors);
-        },
-      });
-      const result = await trainer.run();
-      trainer.dispose();
+      const { result, losses, counts } = await trainRecording(tinyConfig(out, { maxSteps: 3, checkpointEvery: 3, accumulationSteps: k }));
       expect(result.steps).toBe(3);
       expect(losses.every(Number.isFinite)).toBe(true);
       expect(new Set(counts).size).toBe(1);

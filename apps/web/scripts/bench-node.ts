@@ -4,7 +4,7 @@
  * Built and run by `scripts/bench.mjs`; prints one JSON line.
  */
 import { initBackend, tf } from '@rectiflow/core';
-import { textToImage } from '@rectiflow/pipeline';
+import { runSamplingParts, textToImage } from '@rectiflow/pipeline';
 import { loadRun } from '@rectiflow/pipeline/node';
 import { BrowserTrainer } from '../src/browser-trainer';
 
@@ -20,17 +20,12 @@ const run = await loadRun(new URL('../../sample/models/shapes-mmdit-d2', import.
 const sampleOnce = () => {
   const start = performance.now();
   const { images } = textToImage({
-    model: run.model.predict,
-    formulation: run.formulation,
-    textEncoder: run.textEncoder,
-    autoencoder: run.autoencoder,
-    latentShape: run.latentShape,
+    ...runSamplingParts(run),
     prompts: PROMPTS,
     seed: 0,
     steps: 24,
     guidance: 3,
     solver: 'euler',
-    shift: run.shift,
   });
   images.dataSync();
   images.dispose();

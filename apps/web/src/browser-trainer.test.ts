@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tf } from '@rectiflow/core';
-import { textToImage } from '@rectiflow/pipeline';
+import { runSamplingParts, textToImage } from '@rectiflow/pipeline';
 import { loadRun } from '@rectiflow/pipeline/node';
 import { describe, expect, it } from 'vitest';
 import { BrowserTrainer } from './browser-trainer';
@@ -21,17 +21,12 @@ describe('the page trainer', () => {
     expect(run.step).toBe(30);
     expect(run.config.formulation).toBe('rf/lognorm(0.50, 0.80)');
     const { images } = textToImage({
-      model: run.model.predict,
-      formulation: run.formulation,
-      textEncoder: run.textEncoder,
-      autoencoder: run.autoencoder,
-      latentShape: run.latentShape,
+      ...runSamplingParts(run),
       prompts: ['a large red circle in the center'],
       seed: 0,
       steps: 2,
       guidance: 3,
       solver: run.config.sampleSolver,
-      shift: run.shift,
     });
     expect(images.shape).toEqual([1, 3, 32, 32]);
     tf.dispose(images);

@@ -11,7 +11,14 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { encodePng } from '@rectiflow/autoencoders';
 import { type BackendChoice, initBackend, tf } from '@rectiflow/core';
 import { scoreShapesImage } from '@rectiflow/eval';
-import { checkpointFilesFromMap, checkpointFilesFromUrl, type LoadedRun, loadRunFromFiles, textToImage } from '@rectiflow/pipeline';
+import {
+  checkpointFilesFromMap,
+  checkpointFilesFromUrl,
+  type LoadedRun,
+  loadRunFromFiles,
+  runSamplingParts,
+  textToImage,
+} from '@rectiflow/pipeline';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -50,17 +57,12 @@ function sample(id: number, run: LoadedRun, request: SampleRequest): void {
   checkSample(request);
   const start = performance.now();
   const { images } = textToImage({
-    model: run.model.predict,
-    formulation: run.formulation,
-    textEncoder: run.textEncoder,
-    autoencoder: run.autoencoder,
-    latentShape: run.latentShape,
+    ...runSamplingParts(run),
     prompts: request.prompts,
     seed: request.seed,
     steps: request.steps,
     guidance: request.guidance,
     solver: run.config.sampleSolver,
-    shift: run.shift,
     onStep: ({ step, steps, denoised }) => {
       const decoded = tf.tidy(() => tf.clipByValue(run.autoencoder.decode(denoised as tf.Tensor4D), -1, 1));
       const [, , ph, pw] = decoded.shape;

@@ -16,6 +16,7 @@ export {
   RUN_STATE_KEYS,
   type RunCheckpointState,
   type RunConfig,
+  runSamplingParts,
   runWeightFiles,
 } from './run-checkpoint';
 export { type RunPartsConfig, runAutoencoder, runFormulation, runFormulationSpec, runSamplingShift } from './run-parts';

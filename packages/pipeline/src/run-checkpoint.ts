@@ -11,6 +11,7 @@ import { loadMMDiT, MMDiTVelocityModel } from '@rectiflow/mmdit';
 import { readTensors } from '@rectiflow/safetensors';
 import { SmallTextEncoder, type SmallTextEncoderConfig, WordVocabulary } from '@rectiflow/text-encoders';
 import { type RunPartsConfig, runAutoencoder, runFormulation } from './run-parts';
+import type { TextToImageOptions } from './text-to-image';
 
 /** Reads the files of one checkpoint folder by name (`state.json`, `ema.safetensors`, ...). */
 export interface CheckpointFiles {
@@ -64,6 +65,20 @@ export interface LoadedRun<C extends RunConfig = RunConfig> {
   /** The time shift the run trained with (sampling uses it). */
   shift: number;
   dispose(): void;
+}
+
+/** What a loaded run gives {@link textToImage}: its network, formulation, encoders, latent shape and shift. */
+export function runSamplingParts(
+  run: LoadedRun,
+): Pick<TextToImageOptions, 'model' | 'formulation' | 'textEncoder' | 'autoencoder' | 'latentShape' | 'shift'> {
+  return {
+    model: run.model.predict,
+    formulation: run.formulation,
+    textEncoder: run.textEncoder,
+    autoencoder: run.autoencoder,
+    latentShape: run.latentShape,
+    shift: run.shift,
+  };
 }
 
 /** Options of {@link loadRunFromFiles}. */

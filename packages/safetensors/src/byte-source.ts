@@ -14,6 +14,13 @@ export interface ByteSource {
   close(): Promise<void>;
 }
 
+/** Refuse a read of `length` bytes at `offset` that is not inside a source of `size` bytes. */
+export function checkReadRange(label: string, offset: number, length: number, size: number): void {
+  if (offset < 0 || length < 0 || offset + length > size) {
+    throw new RangeError(`${label}: read of ${length} bytes at ${offset} is outside ${size} bytes`);
+  }
+}
+
 /** A {@link ByteSource} over bytes in memory. Reads return copies, so they are aligned. */
 export function bytesSource(data: Uint8Array | ArrayBuffer, label = '<bytes>'): ByteSource {
   const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
@@ -21,9 +28,7 @@ export function bytesSource(data: Uint8Array | ArrayBuffer, label = '<bytes>'): 
     size: bytes.byteLength,
     label,
     async read(offset, length) {
-      if (offset < 0 || length < 0 || offset + length > bytes.byteLength) {
-        throw new RangeError(`${label}: read of ${length} bytes at ${offset} is outside ${bytes.byteLength} bytes`);
-      }
+      checkReadRange(label, offset, length, bytes.byteLength);
       return bytes.slice(offset, offset + length);
     },
     async close() {},

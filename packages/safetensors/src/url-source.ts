@@ -5,7 +5,7 @@
  * in browsers, workers and Node 18+.
  */
 
-import type { ByteSource } from './byte-source';
+import { type ByteSource, checkReadRange } from './byte-source';
 import { SafetensorsError } from './errors';
 
 /** Options of {@link urlSource}. */
@@ -45,9 +45,7 @@ export async function urlSource(url: string, options: UrlSourceOptions = {}): Pr
     size,
     label: url,
     async read(offset, length) {
-      if (offset < 0 || length < 0 || offset + length > size) {
-        throw new RangeError(`${url}: read of ${length} bytes at ${offset} is outside ${size} bytes`);
-      }
+      checkReadRange(url, offset, length, size);
       if (length === 0) return new Uint8Array(0);
       const bytes = new Uint8Array(await (await get(offset, offset + length - 1)).arrayBuffer());
       if (bytes.byteLength !== length) throw rangeError(url, `asked for ${length} bytes at ${offset}, got ${bytes.byteLength}`);
@@ -63,9 +61,7 @@ export function blobSource(blob: Blob, label = blob instanceof File ? blob.name 
     size: blob.size,
     label,
     async read(offset, length) {
-      if (offset < 0 || length < 0 || offset + length > blob.size) {
-        throw new RangeError(`${label}: read of ${length} bytes at ${offset} is outside ${blob.size} bytes`);
-      }
+      checkReadRange(label, offset, length, blob.size);
       return new Uint8Array(await blob.slice(offset, offset + length).arrayBuffer());
     },
     async close() {},

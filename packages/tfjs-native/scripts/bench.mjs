@@ -7,8 +7,8 @@
 // With --torch: our forward and step against the PyTorch twin instead (torch-compare.mjs).
 import { loadavg } from 'node:os';
 import { createRng, initBackend, tf } from '@rectiflow/core';
-import { MMDiT } from '../../mmdit/dist/index.js';
 import { disableNativeKernels, enableNativeKernels, FusedAdamOptimizer } from '../dist/index.js';
+import { benchModel, median } from './bench-model.mjs';
 
 await initBackend('wasm', { quiet: true });
 if (process.argv.includes('--torch')) {
@@ -20,10 +20,6 @@ if (process.argv.includes('--torch')) {
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 // BENCH_THREADS sets the native kernels' threads (default: every core).
 const OPTIONS = process.env.BENCH_THREADS ? { threads: Number(process.env.BENCH_THREADS) } : {};
-const median = (v) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 /**
  * Median ms per call of each configuration. Runs are interleaved (stock, native, ... in turn),
  * so load changes on the shared machine hit every configuration alike. Each run repeats the
@@ -90,26 +86,12 @@ for (const [label, aShape, bShape, transposeB] of matmuls) {
   tf.dispose([a, b]);
 }
 
-const BATCH = 8;
-const SIDE = 16;
-const CHANNELS = 4;
-const TOKENS = 16;
-const DIM = 128;
 for (const depth of [2, 4]) {
-  const model = new MMDiT(
-    { depth, inChannels: CHANNELS, contextDim: DIM, pooledDim: DIM, posEmbedMaxSize: SIDE / 2, qkNorm: true },
-    { seed: 1 },
-  );
-  const data = createRng(2);
-  const x = data.normal([BATCH, CHANNELS, SIDE, SIDE]);
-  const t = data.uniform([BATCH], 0, 1000);
-  const y = data.normal([BATCH, DIM]);
-  const context = data.normal([BATCH, TOKENS, DIM]);
-  const target = data.normal([BATCH, CHANNELS, SIDE, SIDE]);
-  const vars = model.trainableVariables();
+  const bench = benchModel(depth);
+  const { vars, lossOf } = bench;
   const optimizers = [tf.train.adam(1e-4), tf.train.adam(1e-4), new FusedAdamOptimizer(1e-4)];
   const step = (optimizer) => () => {
-    const loss = optimizer.minimize(() => tf.losses.meanSquaredError(target, model.forward(x, t, y, context)), true, vars);
+    const loss = optimizer.minimize(lossOf, true, vars);
     loss.dataSync();
     loss.dispose();
   };
@@ -121,6 +103,5 @@ for (const depth of [2, 4]) {
   for (const o of optimizers) o.dispose();
   report(`MM-DiT d=${depth} training step (fwd+bwd+Adam)`, stockMs, nativeMs, 'ms', false);
   report(`MM-DiT d=${depth} step, native + FusedAdamOptimizer`, stockMs, fusedMs, 'ms', false);
-  tf.dispose([x, t, y, context, target]);
-  model.dispose();
+  bench.dispose();
 }

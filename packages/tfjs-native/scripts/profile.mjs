@@ -7,9 +7,9 @@
 // time by kind (matmul, element-wise, normalisation and softmax, reductions, layout, optimizer) with
 // what is left outside kernels (tfjs dispatch, tape and bookkeeping), and the top kernels.
 // Every registered wasm kernel is wrapped with a timer, so kernel totals include that overhead.
-import { createRng, initBackend, tf } from '@rectiflow/core';
-import { MMDiT } from '../../mmdit/dist/index.js';
+import { initBackend, tf } from '@rectiflow/core';
 import { enableNativeKernels, FusedAdamOptimizer } from '../dist/index.js';
+import { benchModel, median } from './bench-model.mjs';
 
 await initBackend('wasm', { quiet: true });
 if (process.env.NATIVE !== '0') {
@@ -17,7 +17,6 @@ if (process.env.NATIVE !== '0') {
   console.log((await enableNativeKernels(threads)).message);
 }
 const depths = process.env.DEPTH ? [Number(process.env.DEPTH)] : [2, 4];
-const [BATCH, SIDE, CHANNELS, TOKENS, DIM] = [8, 16, 4, 16, 128];
 const STEPS = 5;
 
 const KINDS = [
@@ -54,10 +53,6 @@ for (const config of tf.getKernelsForBackend('wasm')) {
   });
 }
 
-const median = (v) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 /** Median ms of each function, run in turn (interleaved, so load changes hit all alike). */
 const timeInterleaved = (fns, rounds = 2 * STEPS) => {
   for (const fn of fns) {
@@ -76,19 +71,9 @@ const timeInterleaved = (fns, rounds = 2 * STEPS) => {
 };
 
 for (const depth of depths) {
-  const model = new MMDiT(
-    { depth, inChannels: CHANNELS, contextDim: DIM, pooledDim: DIM, posEmbedMaxSize: SIDE / 2, qkNorm: true },
-    { seed: 1 },
-  );
-  const data = createRng(2);
-  const x = data.normal([BATCH, CHANNELS, SIDE, SIDE]);
-  const t = data.uniform([BATCH], 0, 1000);
-  const y = data.normal([BATCH, DIM]);
-  const context = data.normal([BATCH, TOKENS, DIM]);
-  const target = data.normal([BATCH, CHANNELS, SIDE, SIDE]);
+  const bench = benchModel(depth);
+  const { model, vars, lossOf } = bench;
   const optimizer = process.env.FUSED_ADAM === '1' ? new FusedAdamOptimizer(1e-4) : tf.train.adam(1e-4);
-  const vars = model.trainableVariables();
-  const lossOf = () => tf.losses.meanSquaredError(target, model.forward(x, t, y, context));
   const forward = () => tf.tidy(() => lossOf().dataSync());
   const forwardBackward = () => {
     const { value, grads } = tf.variableGrads(lossOf, vars);
@@ -136,6 +121,5 @@ for (const depth of depths) {
   for (const [name, ms, n] of rows.slice(0, 12))
     console.log(`    ${name.padEnd(26)} ${ms.toFixed(2).padStart(8)} ms ${String(Math.round(n)).padStart(6)} calls`);
   optimizer.dispose();
-  tf.dispose([x, t, y, context, target]);
-  model.dispose();
+  bench.dispose();
 }

@@ -9,19 +9,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createRng, tf } from '@rectiflow/core';
-import { MMDiT } from '../../mmdit/dist/index.js';
+import { tf } from '@rectiflow/core';
 import { disableNativeKernels, enableNativeKernels, FusedAdamOptimizer } from '../dist/index.js';
+import { benchModel, median } from './bench-model.mjs';
 
 const TWIN = fileURLToPath(new URL('../../../tools/torch-twin/mmdit_twin.py', import.meta.url));
 const PYTHON = process.env.TORCH_PYTHON ?? '/usr/bin/python3';
 const ROUNDS = Number(process.env.TORCH_ROUNDS ?? 3);
 const RUNS = Number(process.env.TORCH_RUNS ?? 10);
-const [BATCH, SIDE, CHANNELS, TOKENS, DIM] = [8, 16, 4, 16, 128];
-const median = (v) => {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 function torchAvailable() {
   if (!existsSync(PYTHON)) return `no ${PYTHON}`;
@@ -50,21 +45,12 @@ function torchRound(depth, threads) {
 /** Our model at `depth`: forward and training-step timings of one round of RUNS runs (after 3 warm-ups). */
 async function oursRound(depth, threads) {
   await enableNativeKernels({ threads });
-  const model = new MMDiT(
-    { depth, inChannels: CHANNELS, contextDim: DIM, pooledDim: DIM, posEmbedMaxSize: SIDE / 2, qkNorm: true },
-    { seed: 1 },
-  );
-  const data = createRng(2);
-  const x = data.normal([BATCH, CHANNELS, SIDE, SIDE]);
-  const t = data.uniform([BATCH], 0, 1000);
-  const y = data.normal([BATCH, DIM]);
-  const context = data.normal([BATCH, TOKENS, DIM]);
-  const target = data.normal([BATCH, CHANNELS, SIDE, SIDE]);
+  const bench = benchModel(depth);
+  const { model, x, t, y, context, vars, lossOf } = bench;
   const optimizer = new FusedAdamOptimizer(1e-4);
-  const vars = model.trainableVariables();
   const forward = () => tf.tidy(() => model.forward(x, t, y, context).dataSync());
   const step = () => {
-    const loss = optimizer.minimize(() => tf.losses.meanSquaredError(target, model.forward(x, t, y, context)), true, vars);
+    const loss = optimizer.minimize(lossOf, true, vars);
     loss.dataSync();
     loss.dispose();
   };
@@ -81,8 +67,7 @@ async function oursRound(depth, threads) {
   const fwd = time(forward);
   const stepTimes = time(step);
   optimizer.dispose();
-  tf.dispose([x, t, y, context, target]);
-  model.dispose();
+  bench.dispose();
   disableNativeKernels();
   return { fwd, step: stepTimes };
 }
