@@ -4,11 +4,9 @@
 #pragma once
 #include <cstdint>
 
-namespace rf {
+#include "kernel_table.h"
 
-struct AdamStep {
-  float lr, beta1, beta2, eps, weight_decay, correction1, correction2;
-};
+namespace rf {
 
 void adam_update(const float* p, const float* m, const float* v, const float* g, float* p_out, float* m_out, float* v_out,
                  int64_t n, const AdamStep& s);

@@ -13,11 +13,14 @@ namespace portable {
 #include "gemm_impl.h"
 #include "reduce_impl.h"
 #include "activation_impl.h"
+#include "fused_impl.h"
 }  // namespace portable
 
 const KernelTable* portable_table() {
   static const KernelTable table = {"portable", portable::kMC, portable::kNC, portable::gemm_block, portable::reduce_rows, portable::reduce_mid,
-                                    portable::bias_activation};
+                                    portable::bias_activation,
+                                    portable::gelu_range, portable::gelu_grad_range, portable::softmax_rows, portable::softmax_grad_rows,
+                                    portable::ln_modulate_item, portable::ln_modulate_grad_item, portable::adam_range};
   return &table;
 }
 

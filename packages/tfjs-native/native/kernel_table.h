@@ -17,6 +17,11 @@ struct GemmArgs {
   int64_t a_row, a_col, b_row, b_col;
 };
 
+// Hyper-parameters of one Adam / AdamW step (see adam.h).
+struct AdamStep {
+  float lr, beta1, beta2, eps, weight_decay, correction1, correction2;
+};
+
 // Activation codes shared with the TypeScript side (src/activation-codes.ts).
 enum Activation : int { kLinear = 0, kRelu = 1, kRelu6 = 2, kSigmoid = 3, kLeakyRelu = 4, kElu = 5 };
 
@@ -31,6 +36,20 @@ struct KernelTable {
   void (*reduce_mid)(const float* x, float* out, int64_t outer, int64_t mid, int64_t inner, int op);
   // In-place on rows x cols: y = act(y + bias[col]) (bias may be null).
   void (*bias_activation)(float* y, const float* bias, int64_t rows, int64_t cols, int act, float alpha);
+  // The fused ops (fused_impl.h): GELU-tanh and its gradient on a contiguous range.
+  void (*gelu)(const float* x, float* y, int64_t n);
+  void (*gelu_grad)(const float* dy, const float* x, float* dx, int64_t n);
+  // Softmax over the last axis and its gradient, rows [r0, r1) of rows x cols.
+  void (*softmax_rows)(const float* x, float* y, int64_t r0, int64_t r1, int64_t cols);
+  void (*softmax_grad_rows)(const float* dy, const float* y, float* dx, int64_t r0, int64_t r1, int64_t cols);
+  // LayerNorm + adaLN modulation of one batch item (tokens x channels) and its gradients.
+  void (*ln_modulate_item)(const float* x, const float* shift, const float* scale, float* y, int64_t tokens,
+                           int64_t channels, float eps);
+  void (*ln_modulate_grad_item)(const float* dy, const float* x, const float* scale, float* dx, float* dshift,
+                                float* dscale, int64_t tokens, int64_t channels, float eps);
+  // Adam / AdamW on elements [i0, i1).
+  void (*adam_range)(const float* p, const float* m, const float* v, const float* g, float* p_out, float* m_out,
+                     float* v_out, int64_t i0, int64_t i1, const AdamStep& s);
 };
 
 const KernelTable* avx512_table();

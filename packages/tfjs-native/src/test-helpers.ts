@@ -21,11 +21,17 @@ export async function stockAndNative(
   fn: () => tf.Tensor | tf.Tensor[],
   reference: () => tf.Tensor | tf.Tensor[] = fn,
 ): Promise<{ stock: Float32Array[]; native: Float32Array[] }> {
-  const read = (f: () => tf.Tensor | tf.Tensor[]) =>
-    tf.tidy(() => {
+  // Values are read outside tf.tidy: tidy walks what its function returns, and walking large
+  // typed arrays element by element takes seconds.
+  const read = (f: () => tf.Tensor | tf.Tensor[]) => {
+    const tensors = tf.tidy(() => {
       const out = f();
-      return (Array.isArray(out) ? out : [out]).map((t) => t.dataSync() as Float32Array);
+      return Array.isArray(out) ? out : [out];
     });
+    const values = tensors.map((t) => t.dataSync() as Float32Array);
+    tf.dispose(tensors);
+    return values;
+  };
   disableNativeKernels();
   const stock = read(reference);
   await enableForTests();
