@@ -55,10 +55,9 @@ export class AttentionProjections {
     const [q, k, v] = tf.tidy(() => {
       // [B*L, 3D] -> [B, L, 3H, d] -> [3H, B, L, d]: q, k, v are contiguous blocks of H heads.
       const qkv = tf.transpose(tf.reshape(this.qkv.apply(tf.reshape(x, [b * l, dim])), [b, l, 3 * h, d]), [2, 0, 1, 3]);
-      const part = (i: number) => tf.slice(qkv, [i * h, 0, 0, 0], [h, b, l, d]);
-      const q0 = part(0);
-      const k0 = part(1);
-      return [this.lnQ ? this.lnQ.apply(q0) : q0, this.lnK ? this.lnK.apply(k0) : k0, part(2)] as tf.Tensor4D[];
+      // One split (one kernel forward, one concat backward) instead of three slices.
+      const [q0, k0, v0] = tf.split(qkv, 3, 0) as tf.Tensor4D[];
+      return [this.lnQ ? this.lnQ.apply(q0) : q0, this.lnK ? this.lnK.apply(k0) : k0, v0] as tf.Tensor4D[];
     });
     return { q, k, v };
   }

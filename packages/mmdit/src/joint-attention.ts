@@ -54,8 +54,9 @@ export class JointAttention {
       if (preOnly && !trace) return [this.xAttn.output(mergeHeads(attend(xq.q, k, v)))];
       const q = tf.concat([cq.q, xq.q], 2) as tf.Tensor4D;
       const attn = attend(q, k, v);
-      const [h, b, , d] = attn.shape;
-      const xa = mergeHeads(tf.slice(attn, [0, 0, lc, 0], [h, b, lx, d]));
+      // The context rows first, then the image rows: one split for both streams.
+      const [cAttn, xAttn] = tf.split(attn, [lc, lx], 2) as tf.Tensor4D[];
+      const xa = mergeHeads(xAttn);
       if (trace) {
         trace('q', mergeHeads(q));
         trace('k', mergeHeads(k));
@@ -64,7 +65,7 @@ export class JointAttention {
       }
       const xProjected = this.xAttn.output(xa);
       if (preOnly) return [xProjected];
-      const ca = mergeHeads(tf.slice(attn, [0, 0, 0, 0], [h, b, lc, d]));
+      const ca = mergeHeads(cAttn);
       return [xProjected, this.contextAttn.output(ca)];
     });
     return { context: ctxOut ?? null, x: xOut };

@@ -1,12 +1,12 @@
 /**
  * Scaled dot-product attention, written once for the MM-DiT (heads first, `[B, L, H*d]`
  * inputs) and the text encoders (2-D projections `[B*L, D]`, an additive bias for causal
- * masks and T5's position bias). Keys are transposed explicitly and every product is a
- * batched matmul whose gradient needs no transpose flags (slow on wasm); the softmax runs
- * the fused native kernel when one is registered.
+ * masks and T5's position bias). The scores `q k^T` read the keys transposed in place when
+ * the native matmul kernel is registered (see `matmul.ts`); the softmax runs the fused native
+ * kernel when one is registered.
  */
 import { invalid, tf } from '@rectiflow/core';
-import { batchMatMul } from './matmul';
+import { batchMatMul, batchMatMulTransposedB } from './matmul';
 import { softmax } from './softmax';
 
 /**
@@ -16,7 +16,7 @@ import { softmax } from './softmax';
 export function attendHeads(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D): tf.Tensor3D {
   const d = q.shape[2];
   return tf.tidy(() => {
-    const scores = batchMatMul(tf.mul(q, 1 / Math.sqrt(d)), tf.transpose(k, [0, 2, 1]));
+    const scores = batchMatMulTransposedB(tf.mul(q, 1 / Math.sqrt(d)), k);
     return batchMatMul(softmax(scores) as tf.Tensor3D, v);
   });
 }
@@ -84,9 +84,9 @@ export function multiHeadAttention(
     const split = (t: tf.Tensor, perm: number[], shape: [number, number, number]) =>
       tf.reshape(tf.transpose(tf.reshape(t, [batch, length, heads, headDim]), perm), shape) as tf.Tensor3D;
     const qh = split(options.scale === 1 ? q : tf.mul(q, options.scale), [0, 2, 1, 3], [batch * heads, length, headDim]);
-    const kt = split(k, [0, 2, 3, 1], [batch * heads, headDim, length]);
+    const kh = split(k, [0, 2, 1, 3], [batch * heads, length, headDim]);
     const vh = split(v, [0, 2, 1, 3], [batch * heads, length, headDim]);
-    let scores: tf.Tensor = batchMatMul(qh, kt);
+    let scores: tf.Tensor = batchMatMulTransposedB(qh, kh);
     if (options.bias) {
       scores = tf.reshape(tf.add(tf.reshape(scores, [batch, heads, length, length]), options.bias), [batch * heads, length, length]);
     }

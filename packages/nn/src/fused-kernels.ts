@@ -12,6 +12,8 @@ export const FUSED_KERNELS = {
   geluTanh: 'RectiflowGeluTanh',
   layerNormModulate: 'RectiflowLayerNormModulate',
   softmax: 'RectiflowSoftmax',
+  /** The batched product with in-place transposes, inputs `{ a, b }`, attrs `{ transposeA, transposeB }`. */
+  matMul: 'RectiflowMatMul',
 } as const;
 
 /** Whether a fused kernel is registered for the current backend and can take `x`. */
@@ -20,6 +22,10 @@ export function hasFusedKernel(name: string, x: tf.Tensor): boolean {
 }
 
 /** Run a registered fused kernel. */
-export function runFusedKernel(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, number> = {}): tf.Tensor {
+export function runFusedKernel(
+  name: string,
+  inputs: Record<string, tf.Tensor>,
+  attrs: Record<string, number | boolean> = {},
+): tf.Tensor {
   return tf.engine().runKernel(name, inputs as tf.NamedTensorMap, attrs) as tf.Tensor;
 }

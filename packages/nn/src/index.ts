@@ -19,6 +19,6 @@ export {
 export { FUSED_KERNELS, hasFusedKernel, runFusedKernel } from './fused-kernels';
 export { layerNorm } from './layer-norm';
 export { linear } from './linear';
-export { batchMatMul, matMul2d } from './matmul';
+export { batchMatMul, batchMatMulTransposedB, matMul2d } from './matmul';
 export { rmsNorm } from './rms-norm';
 export { softmax } from './softmax';

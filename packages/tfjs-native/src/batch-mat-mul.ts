@@ -6,6 +6,7 @@
  * (Stock wasm's _FusedMatMul ignores the batch: it is wrong for batch > 1; this one is not.)
  */
 import { tf } from '@rectiflow/core';
+import { FUSED_OPS } from './fused-op-names';
 import { planMatMul } from './matmul-plan';
 import type { NativeBinding } from './native-binding';
 import { heapOf, offsetOf, type WasmBackend } from './wasm-heap';
@@ -88,6 +89,25 @@ export function fusedMatMulKernel(binding: NativeBinding, stock: tf.KernelConfig
       if (a!.dtype !== 'float32' || b!.dtype !== 'float32' || activation === undefined || !preluOk) return stock.kernelFunc(args);
       if (!rowVector(bias) || !rowVector(preluActivationWeights)) return stock.kernelFunc(args);
       return run(binding, args.backend as unknown as WasmBackend, a!, b!, attrs, bias, activation, preluActivationWeights);
+    },
+  };
+}
+
+/**
+ * The `RectiflowMatMul` custom op ({@link FUSED_OPS}.matMul): the native product with transpose
+ * flags, float32 only (the callers in `@rectiflow/nn` check the dtype).
+ */
+export function transposedMatMulKernel(binding: NativeBinding): tf.KernelConfig {
+  return {
+    kernelName: FUSED_OPS.matMul,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+      const attrs = args.attrs as unknown as MatMulAttrs;
+      if (a.dtype !== 'float32' || b.dtype !== 'float32') {
+        throw new Error(`${FUSED_OPS.matMul}: float32 inputs only (got ${a.dtype} and ${b.dtype})`);
+      }
+      return run(binding, args.backend as unknown as WasmBackend, a, b, attrs, undefined, 0);
     },
   };
 }

@@ -22,4 +22,11 @@ export const FUSED_OPS = {
    * outputs `[p', m', v']` of one Adam / AdamW step.
    */
   adamUpdate: 'RectiflowAdamUpdate',
+  /**
+   * inputs `{ a, b }`, attrs `{ transposeA, transposeB }`: the batched matrix product with the
+   * transposes read in place (packing absorbs them), as tf.matMul's flags but registered only
+   * with the native kernels, so code can tell a fast transposed read from stock wasm's scalar
+   * loop. No gradient is registered: `@rectiflow/nn`'s matmuls define theirs with this op.
+   */
+  matMul: 'RectiflowMatMul',
 } as const;

@@ -32,7 +32,7 @@ describe('enableNativeKernels', () => {
       'Concat',
       'Identity',
     ]);
-    expect(status.message).toMatch(/^tfjs-native: 14 native wasm kernels \+ 7 fused ops \((avx512|avx2|portable), \d+ threads?\)$/);
+    expect(status.message).toMatch(/^tfjs-native: 14 native wasm kernels \+ 8 fused ops \((avx512|avx2|portable), \d+ threads?\)$/);
     expect(nativeKernelsEnabled()).toBe(true);
     expect(tf.getKernel('BatchMatMul', 'wasm')).not.toBe(stock);
     disableNativeKernels();
