@@ -11,6 +11,7 @@ import { evaluatePromptAdherence } from '@rectiflow/eval';
 import { gridPng, imageArrays, type LoadedRun, textToImage } from '@rectiflow/pipeline';
 import { loadRun, openCheckpoint, writeTextAtomic } from '@rectiflow/pipeline/node';
 import {
+  configSamplePrompts,
   evaluateModel,
   isShapesDataset,
   RESUMABLE_OPTIONS,
@@ -205,7 +206,7 @@ async function evaluateShift(task: StudyTask, run: LoadedRun<TrainConfig>, weigh
 function writeGrids(task: StudyTask, run: LoadedRun<TrainConfig>, runDir: string, weights: 'ema' | 'raw'): RunResult['grids'] {
   const f = run.autoencoder.downsampleFactor;
   const steps = Math.max(...task.evaluation.sampleSteps);
-  const prompts = task.evaluation.gridPrompts;
+  const prompts = task.evaluation.gridPrompts ?? configSamplePrompts(run.config);
   const arms =
     task.evaluation.kind === 'shift'
       ? shiftArms(task, run).map((a) => ({

@@ -19,8 +19,8 @@ export interface EvalPlan {
   sampleSteps: number[];
   weights: Array<'ema' | 'raw'>;
   guidance: number;
-  /** Prompts of the run's sample grid. */
-  gridPrompts: string[];
+  /** Prompts of the run's sample grid (undefined: the training run's sample prompts). */
+  gridPrompts?: string[];
   /** Shift study: the sampling image size. */
   targetSize?: number;
 }

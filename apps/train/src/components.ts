@@ -30,6 +30,7 @@ import { runAutoencoder, runFormulation, runSamplingShift } from '@rectiflow/pip
 import '@rectiflow/text-encoders';
 import { checkTrainable } from './capability-check';
 import type { TrainConfig } from './config';
+import { samplePrompts } from './sample-grids';
 import { checkDatasetSize, checkSampleGrid } from './size-bounds';
 
 const budgetBytes = () => memoryBudget().bytes;
@@ -56,6 +57,8 @@ export interface Components {
   latentShape: [number, number, number];
   /** The time shift of the formulation, which sampling uses too. */
   shift: number;
+  /** Prompts of the periodic sample grids (the configuration's, else the dataset's). */
+  samplePrompts: string[];
 }
 
 /** Build the components of a run. */
@@ -64,6 +67,7 @@ export async function buildComponents(config: TrainConfig, vocabularyCaptions?: 
   const shift = runSamplingShift(config);
   const dataset = withField('dataset', () => create('dataset', config.dataset) as Dataset);
   checkDatasetSize(config.dataset, dataset.size);
+  const gridPrompts = samplePrompts(dataset, config);
   const autoencoder = await runAutoencoder(config, dataset.channels);
   if (autoencoder.imageChannels !== dataset.channels) {
     autoencoder.dispose();
@@ -73,7 +77,7 @@ export async function buildComponents(config: TrainConfig, vocabularyCaptions?: 
   }
   const f = autoencoder.downsampleFactor;
   const latentShape: [number, number, number] = [autoencoder.latentChannels, dataset.height / f, dataset.width / f];
-  const captions = vocabularyCaptions ?? [...datasetCaptions(dataset), ...config.samplePrompts];
+  const captions = vocabularyCaptions ?? [...datasetCaptions(dataset), ...gridPrompts];
   let textEncoder: TextEncoder;
   try {
     textEncoder = withField('textEncoder', () => {
@@ -117,7 +121,7 @@ export async function buildComponents(config: TrainConfig, vocabularyCaptions?: 
     throw e;
   }
   const formulation = runFormulation(config);
-  return { dataset, autoencoder, textEncoder: trainableText, model, formulation, latentShape, shift };
+  return { dataset, autoencoder, textEncoder: trainableText, model, formulation, latentShape, shift, samplePrompts: gridPrompts };
 }
 
 /** Bound the small text encoder's sizes before it is built. */

@@ -7,17 +7,6 @@ import { environmentHelp, formatSpec, formatValue, parseSpec, RectiflowError } f
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
-export const DEFAULT_SAMPLE_PROMPTS = [
-  'a large red circle in the center',
-  'a small blue square at the top left',
-  'a large yellow triangle at the bottom right',
-  'a large green square on the left',
-  'a small purple circle at the bottom',
-  'a large orange triangle at the top',
-  'a red square to the left of a blue circle',
-  'a yellow circle above a green triangle',
-];
-
 export const TrainConfigSchema = z
   .object({
     out: z.string().min(1).default('runs/shapes').describe('run folder: config, metrics, checkpoints, samples, report'),
@@ -65,7 +54,11 @@ export const TrainConfigSchema = z
       .default(2)
       .describe('checkpoints kept in the run folder: the newest one and the newest older ones, the oldest deleted first'),
     sampleEvery: z.number().int().positive().default(500).describe('steps between sample grids'),
-    samplePrompts: z.array(z.string()).min(1).default(DEFAULT_SAMPLE_PROMPTS).describe('fixed prompts of the sample grids'),
+    samplePrompts: z
+      .array(z.string())
+      .min(1)
+      .optional()
+      .describe("fixed prompts of the sample grids (default: the dataset's own: shapes 8 prompts, mnist one per digit)"),
     sampleSteps: z.number().int().positive().default(24).describe('solver steps for sample grids'),
     sampleSolver: z.string().default('euler').describe('solver spec for sample grids'),
     guidance: z.number().min(0).default(3).describe('classifier-free guidance scale for sample grids'),

@@ -5,19 +5,47 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { create } from '@rectiflow/core';
 import type { Dataset } from '@rectiflow/data';
+import '@rectiflow/data/node';
 import type { Ema } from '@rectiflow/optim';
 import { gridPng, imageArrays, textToImage } from '@rectiflow/pipeline';
 import type { Components } from './components';
 import type { TrainConfig } from './config';
 import type { SampleRecord } from './report';
 
+/** How many prompts the periodic grids take from the dataset's captions when nothing names them. */
+const CAPTION_PROMPTS = 8;
+
+/**
+ * Prompts of the periodic sample grids: the configuration's `samplePrompts`, else the
+ * dataset's own (shapes: eight shape prompts; mnist: one per digit), else its first distinct
+ * captions.
+ */
+export function samplePrompts(dataset: Dataset, config: Pick<TrainConfig, 'samplePrompts'>): string[] {
+  if (config.samplePrompts?.length) return [...config.samplePrompts];
+  const own = dataset.samplePrompts?.();
+  if (own?.length) return own;
+  const captions: string[] = [];
+  for (let i = 0; i < Math.min(dataset.size, 64 * CAPTION_PROMPTS) && captions.length < CAPTION_PROMPTS; i++) {
+    const caption = dataset.get(i).caption;
+    if (!captions.includes(caption)) captions.push(caption);
+  }
+  return captions;
+}
+
+/** The sample prompts of a run's configuration, creating its dataset when the configuration names none. */
+export function configSamplePrompts(config: Pick<TrainConfig, 'samplePrompts' | 'dataset'>): string[] {
+  if (config.samplePrompts?.length) return [...config.samplePrompts];
+  return samplePrompts(create('dataset', config.dataset) as Dataset, config);
+}
+
 /**
  * Prompts the final grid uses: captions the dataset holds out (shapes: its test split), else
- * the configuration's sample prompts.
+ * the sample prompts of the run.
  */
-export function heldOutPrompts(dataset: Dataset, config: TrainConfig, count = 16): string[] {
-  return dataset.heldOutPrompts?.(count, config.seed) ?? config.samplePrompts;
+export function heldOutPrompts(dataset: Dataset, config: Pick<TrainConfig, 'seed' | 'samplePrompts'>, count = 16): string[] {
+  return dataset.heldOutPrompts?.(count, config.seed) ?? samplePrompts(dataset, config);
 }
 
 /** The grids of a run and their records (for the report; kept in checkpoints). */
@@ -39,7 +67,7 @@ export class SampleGrids {
   /** The periodic grid of the sample prompts at `step`. */
   atStep(step: number): void {
     const file = `samples/step-${String(step).padStart(7, '0')}.png`;
-    const prompts = this.config.samplePrompts;
+    const prompts = this.parts.samplePrompts;
     this.records.push({ step, file, prompts: [...prompts], colorAdherence: this.draw(prompts, file).adherence });
   }
 

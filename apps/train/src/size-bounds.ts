@@ -16,11 +16,11 @@ export const MAX_SAMPLE_STEPS = 1000;
 export const MAX_SAMPLE_PROMPTS = 256;
 
 /** Refuse sample grids that would stall training (every `sampleEvery` steps, Ctrl-C waits for them). */
-export function checkSampleGrid(config: { sampleSteps: number; samplePrompts: readonly string[] }): void {
+export function checkSampleGrid(config: { sampleSteps: number; samplePrompts?: readonly string[] }): void {
   if (config.sampleSteps > MAX_SAMPLE_STEPS) {
     throw new RectiflowError(`sampleSteps: got ${config.sampleSteps}; expected at most ${MAX_SAMPLE_STEPS}`);
   }
-  if (config.samplePrompts.length > MAX_SAMPLE_PROMPTS) {
+  if (config.samplePrompts && config.samplePrompts.length > MAX_SAMPLE_PROMPTS) {
     throw new RectiflowError(`samplePrompts: got ${config.samplePrompts.length} prompts; expected at most ${MAX_SAMPLE_PROMPTS}`);
   }
 }

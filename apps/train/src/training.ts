@@ -14,4 +14,5 @@ export {
 } from './config';
 export { type EvalRecord, type EvalSampling, evaluateModel, heldOutValidationLoss, isMnistDataset, isShapesDataset } from './evaluation';
 export { type ChartSeries, svgChart } from './report';
+export { configSamplePrompts } from './sample-grids';
 export { Trainer, type TrainerHooks, type TrainResult, type TrainState } from './trainer';

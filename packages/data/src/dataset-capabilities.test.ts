@@ -24,9 +24,10 @@ describe('what a dataset offers the training app', () => {
     ).toBe(0);
   });
 
-  it('mnist offers neither (the training app then uses its sample prompts and skips the colour check)', () => {
+  it('mnist offers neither (the training app then uses its sample prompts, one per digit, and skips the colour check)', () => {
     const data = createMnistDataset({ split: 'test' });
     expect(data.heldOutPrompts).toBeUndefined();
     expect(data.promptAdherence).toBeUndefined();
+    expect(data.samplePrompts?.()).toHaveLength(10);
   });
 });

@@ -29,6 +29,12 @@ export interface Dataset {
    */
   heldOutPrompts?(count: number, seed: number): string[];
   /**
+   * Optional: a few prompts that show what this dataset holds (shapes: eight shape prompts,
+   * mnist: one per digit), for the periodic sample grids of a training run when the run names
+   * none.
+   */
+  samplePrompts?(): string[];
+  /**
    * Optional: the fraction of generated images (CHW, [-1, 1], this dataset's size) that show
    * what their prompts say, by a check the dataset knows (shapes: the named colours).
    */

@@ -32,6 +32,7 @@ export {
   type Relation,
   renderShapes,
   SHAPE_KINDS,
+  SHAPES_SAMPLE_PROMPTS,
   type ShapeKind,
   type ShapesLabels,
   type ShapesOptions,

@@ -67,6 +67,11 @@ export function createMnistDataset(options: MnistOptions = {}): Dataset {
     channels,
     height: size,
     width: size,
+    // One prompt per digit: "the digit N" when that template is in use, else the first template.
+    samplePrompts: () => {
+      const template = templates.includes('the digit {digit}') ? 'the digit {digit}' : templates[0];
+      return WORDS.map((word, digit) => template.replaceAll('{word}', word).replaceAll('{digit}', String(digit)));
+    },
     get(index: number): CaptionedImage {
       checkIndex(index, total);
       index = source(index);

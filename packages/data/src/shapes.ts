@@ -183,6 +183,18 @@ export function sampleShapesLabels(rng: Rng, size: number, twoShapeProbability: 
   return { count: 2, first, second, relation };
 }
 
+/** The sample-grid prompts of `shapes`: one and two shapes, every kind, size and colour class. */
+export const SHAPES_SAMPLE_PROMPTS: readonly string[] = [
+  'a large red circle in the center',
+  'a small blue square at the top left',
+  'a large yellow triangle at the bottom right',
+  'a large green square on the left',
+  'a small purple circle at the bottom',
+  'a large orange triangle at the top',
+  'a red square to the left of a blue circle',
+  'a yellow circle above a green triangle',
+];
+
 /**
  * Create the `shapes` dataset. Example `i` is a pure function of (seed, split, i).
  * @example
@@ -211,6 +223,7 @@ export function createShapesDataset(options: ShapesOptions = {}): Dataset {
       const held = createShapesDataset({ count: n, seed: promptSeed, split: 'test' });
       return Array.from({ length: n }, (_, k) => held.get(k).caption);
     },
+    samplePrompts: () => [...SHAPES_SAMPLE_PROMPTS],
     promptAdherence: (images: readonly Float32Array[], prompts: readonly string[]) => colorAdherence(images, prompts, size, size),
     get(index: number): CaptionedImage {
       checkIndex(index, count);

@@ -22,10 +22,6 @@ export function hasFusedKernel(name: string, x: tf.Tensor): boolean {
 }
 
 /** Run a registered fused kernel. */
-export function runFusedKernel(
-  name: string,
-  inputs: Record<string, tf.Tensor>,
-  attrs: Record<string, number | boolean> = {},
-): tf.Tensor {
+export function runFusedKernel(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, number | boolean> = {}): tf.Tensor {
   return tf.engine().runKernel(name, inputs as tf.NamedTensorMap, attrs) as tf.Tensor;
 }

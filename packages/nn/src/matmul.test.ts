@@ -7,7 +7,12 @@ import { batchMatMul, batchMatMulTransposedB, matMul2d } from './matmul';
 const rng = createRng(4);
 
 /** Values and gradients of `sum(sin(f(a, b)) * w)` with ours and with plain tf.matMul. */
-function check(ours: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, stock: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, a: tf.Tensor, b: tf.Tensor) {
+function check(
+  ours: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor,
+  stock: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor,
+  a: tf.Tensor,
+  b: tf.Tensor,
+) {
   tf.tidy(() => {
     const out = stock(a, b);
     const w = rng.normal(out.shape);
@@ -15,17 +20,27 @@ function check(ours: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, stock: (a: tf.Te
     expectClose(ours(a, b), out, { atol: 1e-5, rtol: 1e-5, label: 'value' });
     const got = tf.grads(loss(ours))([a, b]);
     const want = tf.grads(loss(stock))([a, b]);
-    got.forEach((g, i) => expectClose(g, want[i], { atol: 1e-5, rtol: 1e-5, label: ['da', 'db'][i] }));
+    for (const [i, g] of got.entries()) expectClose(g, want[i], { atol: 1e-5, rtol: 1e-5, label: ['da', 'db'][i] });
   });
 }
 
 function checkAll() {
   const a2 = rng.normal([7, 5]);
   const b2 = rng.normal([5, 9]);
-  check((x, y) => matMul2d(x as tf.Tensor2D, y as tf.Tensor2D), (x, y) => tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D), a2, b2);
+  check(
+    (x, y) => matMul2d(x as tf.Tensor2D, y as tf.Tensor2D),
+    (x, y) => tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D),
+    a2,
+    b2,
+  );
   const a3 = rng.normal([3, 6, 8]);
   const b3 = rng.normal([3, 8, 4]);
-  check((x, y) => batchMatMul(x as tf.Tensor3D, y as tf.Tensor3D), (x, y) => tf.matMul(x as tf.Tensor3D, y as tf.Tensor3D), a3, b3);
+  check(
+    (x, y) => batchMatMul(x as tf.Tensor3D, y as tf.Tensor3D),
+    (x, y) => tf.matMul(x as tf.Tensor3D, y as tf.Tensor3D),
+    a3,
+    b3,
+  );
   const k = rng.normal([3, 10, 8]);
   check(
     (x, y) => batchMatMulTransposedB(x as tf.Tensor3D, y as tf.Tensor3D),
