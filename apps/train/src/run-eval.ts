@@ -35,7 +35,8 @@ export async function runEval(
   write: (s: string) => void = (s) => process.stdout.write(s),
 ): Promise<EvalRecord | undefined> {
   const { values } = parseArgs({
-    args: [...argv],
+    // pnpm forwards the `--` of `pnpm eval -- --checkpoint DIR`: it separates nothing here.
+    args: argv.filter((a) => a !== '--'),
     options: {
       checkpoint: { type: 'string' },
       'no-ema': { type: 'boolean' },

@@ -2,12 +2,12 @@
 // package and of @rectiflow/mmdit (`pnpm build`): pnpm --filter @rectiflow/tfjs-native bench
 // Prints matmul GFLOP/s at 1024x1024 and at attention shapes, and the @rectiflow/mmdit
 // benchmark's training step (forward + backward + Adam; batch 8, 4x16x16 latents, 16 text
-// tokens) for depth 2 and 4, with the ratios (BENCH_THREADS=1 for one thread): stock wasm with tf.train.adam, native kernels with
+// tokens) for depth 2 and 4, and the fused ops in ns per element, with the ratios (BENCH_THREADS=1 for one thread): stock wasm with tf.train.adam, native kernels with
 // tf.train.adam, and native kernels with FusedAdamOptimizer. Medians; BENCH_RUNS sets the runs (default 5).
 // With --torch: our forward and step against the PyTorch twin instead (torch-compare.mjs).
 import { loadavg } from 'node:os';
 import { createRng, initBackend, tf } from '@rectiflow/core';
-import { disableNativeKernels, enableNativeKernels, FusedAdamOptimizer } from '../dist/index.js';
+import { disableNativeKernels, enableNativeKernels, FusedAdamOptimizer, geluTanh, layerNormModulate, softmax } from '../dist/index.js';
 import { benchModel, median } from './bench-model.mjs';
 
 await initBackend('wasm', { quiet: true });
@@ -84,6 +84,59 @@ for (const [label, aShape, bShape, transposeB] of matmuls) {
   );
   report(label, flops / (stockMs / 1e3), flops / (nativeMs / 1e3), 'GFLOP/s', true);
   tf.dispose([a, b]);
+}
+
+// The fused ops at d=4 shapes: forward, and forward + gradient (tf.grad), in ns per element.
+// Stock: the same math as plain tfjs ops on stock wasm (what the ops compute when disabled).
+{
+  const x = rng.normal([8, 80, 1024]);
+  const scores = rng.normal([32, 80, 80]);
+  const h = rng.normal([8, 80, 256]);
+  const shift = rng.normal([8, 256]);
+  const scale = rng.normal([8, 256], 0, 0.3);
+  const ln = (t) => layerNormModulate(t, shift, scale);
+  const fused = [
+    ['GELU-tanh [8,80,1024]', x, (t) => geluTanh(t)],
+    ['softmax [32,80,80]', scores, (t) => softmax(t)],
+    ['LayerNorm + modulate [8,80,256]', h, ln],
+  ];
+  for (const [label, input, op] of fused) {
+    const forward = () => op(input).dispose();
+    const both = () => tf.dispose(tf.tidy(() => tf.grad((t) => tf.sum(op(t)))(input)));
+    for (const [what, fn] of [
+      ['', forward],
+      [' + gradient', both],
+    ]) {
+      const [stockMs, nativeMs] = await timeInterleaved(
+        [
+          [false, fn],
+          [true, fn],
+        ],
+        100,
+      );
+      report(`${label}${what}`, (stockMs * 1e6) / input.size, (nativeMs * 1e6) / input.size, 'ns/el', false);
+    }
+  }
+  const params = tf.variable(rng.normal([1 << 20]));
+  const grad = rng.normal([1 << 20]);
+  const adams = [tf.train.adam(1e-4), new FusedAdamOptimizer(1e-4)];
+  const stepOf = (opt) => () => opt.applyGradients({ [params.name]: grad });
+  const [stockMs, nativeMs] = await timeInterleaved(
+    [
+      [false, stepOf(adams[0])],
+      [true, stepOf(adams[1])],
+    ],
+    100,
+  );
+  report(
+    'Adam step, 1M parameters (tf.train.adam vs fused)',
+    (stockMs * 1e6) / params.size,
+    (nativeMs * 1e6) / params.size,
+    'ns/el',
+    false,
+  );
+  for (const o of adams) o.dispose();
+  tf.dispose([x, scores, h, shift, scale, params, grad]);
 }
 
 for (const depth of [2, 4]) {
