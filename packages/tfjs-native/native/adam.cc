@@ -10,11 +10,7 @@ namespace rf {
 void adam_update(const float* p, const float* m, const float* v, const float* g, float* p_out, float* m_out, float* v_out,
                  int64_t n, const AdamStep& s) {
   const KernelTable* t = active_table();
-  const int64_t chunks = n >= (int64_t(1) << 16) ? pool_threads() : 1;
-  parallel_for(chunks, [&](int64_t c) {
-    const int64_t i0 = (n * c / chunks) & ~int64_t(15), i1 = c + 1 == chunks ? n : (n * (c + 1) / chunks) & ~int64_t(15);
-    if (i1 > i0) t->adam_range(p, m, v, g, p_out, m_out, v_out, i0, i1, s);
-  });
+  parallel_parts(n, n, 16, [&](int64_t i0, int64_t i1) { t->adam_range(p, m, v, g, p_out, m_out, v_out, i0, i1, s); });
 }
 
 }  // namespace rf

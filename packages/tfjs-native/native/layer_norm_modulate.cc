@@ -8,24 +8,13 @@
 #include "thread_pool.h"
 
 namespace rf {
-namespace {
-
-constexpr int64_t kParallelNorm = int64_t(1) << 16;
-
-int64_t chunks_for(int64_t batch, int64_t elements) {
-  if (elements < kParallelNorm || batch < 2) return 1;
-  return batch < pool_threads() ? batch : pool_threads();
-}
-
-}  // namespace
 
 void layer_norm_modulate(const float* x, const float* shift, const float* scale, float* y, int64_t batch, int64_t tokens,
                          int64_t channels, float eps) {
   const KernelTable* t = active_table();
-  const int64_t chunks = chunks_for(batch, batch * tokens * channels);
   const int64_t item = tokens * channels;
-  parallel_for(chunks, [&](int64_t part) {
-    for (int64_t b = batch * part / chunks; b < batch * (part + 1) / chunks; b++)
+  parallel_parts(batch, batch * item, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; b++)
       t->ln_modulate_item(x + b * item, shift + b * channels, scale + b * channels, y + b * item, tokens, channels, eps);
   });
 }
@@ -33,10 +22,9 @@ void layer_norm_modulate(const float* x, const float* shift, const float* scale,
 void layer_norm_modulate_grad(const float* dy, const float* x, const float* scale, float* dx, float* dshift, float* dscale,
                               int64_t batch, int64_t tokens, int64_t channels, float eps) {
   const KernelTable* t = active_table();
-  const int64_t chunks = chunks_for(batch, batch * tokens * channels);
   const int64_t item = tokens * channels;
-  parallel_for(chunks, [&](int64_t part) {
-    for (int64_t b = batch * part / chunks; b < batch * (part + 1) / chunks; b++)
+  parallel_parts(batch, batch * item, 1, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; b++)
       t->ln_modulate_grad_item(dy + b * item, x + b * item, scale + b * channels, dx + b * item, dshift + b * channels,
                                dscale + b * channels, tokens, channels, eps);
   });

@@ -6,26 +6,15 @@
 #include "thread_pool.h"
 
 namespace rf {
-namespace {
-
-constexpr int64_t kParallelSoftmax = int64_t(1) << 16;
-
-template <typename F>
-void rows_on_pool(int64_t rows, int64_t cols, F f) {
-  const int64_t chunks = rows * cols >= kParallelSoftmax && rows >= 2 ? (rows < pool_threads() ? rows : pool_threads()) : 1;
-  parallel_for(chunks, [&](int64_t c) { f(rows * c / chunks, rows * (c + 1) / chunks); });
-}
-
-}  // namespace
 
 void softmax(const float* x, float* y, int64_t rows, int64_t cols) {
   const KernelTable* t = active_table();
-  rows_on_pool(rows, cols, [&](int64_t r0, int64_t r1) { t->softmax_rows(x, y, r0, r1, cols); });
+  parallel_parts(rows, rows * cols, 1, [&](int64_t r0, int64_t r1) { t->softmax_rows(x, y, r0, r1, cols); });
 }
 
 void softmax_grad(const float* dy, const float* y, float* dx, int64_t rows, int64_t cols) {
   const KernelTable* t = active_table();
-  rows_on_pool(rows, cols, [&](int64_t r0, int64_t r1) { t->softmax_grad_rows(dy, y, dx, r0, r1, cols); });
+  parallel_parts(rows, rows * cols, 1, [&](int64_t r0, int64_t r1) { t->softmax_grad_rows(dy, y, dx, r0, r1, cols); });
 }
 
 }  // namespace rf

@@ -6,7 +6,7 @@
 import { createRng, tf } from '@rectiflow/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { disableNativeKernels, enableNativeKernels, FusedAdamOptimizer, geluTanh, layerNormModulate, nativeInfo, softmax } from './index';
-import { expectMatch } from './test-helpers';
+import { expectMatch, readValues } from './test-helpers';
 
 type Isa = 'avx512' | 'avx2' | 'portable';
 
@@ -24,14 +24,6 @@ async function useIsa(isa: Isa, threads: number): Promise<void> {
   const status = await enableNativeKernels({ isa, threads });
   if (!status.enabled) throw new Error(status.message);
   expect(nativeInfo()).toMatchObject({ isa, threads });
-}
-
-/** Values of tensors computed under tidy, read outside it. */
-function values(f: () => tf.Tensor[]): Float32Array[] {
-  const tensors = tf.tidy(f);
-  const out = tensors.map((t) => t.dataSync() as Float32Array);
-  tf.dispose(tensors);
-  return out;
 }
 
 const isas = await supportedIsas();
@@ -56,9 +48,9 @@ describe.each(isas)('fused kernels on %s', (isa) => {
       )([x, shift, scale]),
     ];
     disableNativeKernels();
-    const stock = values(ops(geluTanh, tf.softmax));
+    const stock = readValues(ops(geluTanh, tf.softmax));
     await useIsa(isa, threads);
-    const native = values(ops(geluTanh, softmax));
+    const native = readValues(ops(geluTanh, softmax));
     expectMatch({ stock, native }, `${isa} ${threads}t`, 2e-5);
     tf.dispose([x, w, shift, scale]);
   });
@@ -78,7 +70,7 @@ describe.each(isas)('fused kernels on %s', (isa) => {
       const base = rng.normal(shape, 0, 1.5).dataSync() as Float32Array;
       const w = rng.normal(shape);
       const f = (v: Float32Array) => tf.tidy(() => tf.sum(tf.mul(op(tf.tensor(v, shape)), w)).dataSync()[0]);
-      const [grad] = values(() => [tf.grad((t: tf.Tensor) => tf.sum(tf.mul(op(t), w)))(tf.tensor(base, shape))]);
+      const [grad] = readValues(() => [tf.grad((t: tf.Tensor) => tf.sum(tf.mul(op(t), w)))(tf.tensor(base, shape))]);
       const h = 1e-2;
       let worst = 0;
       for (let i = 0; i < base.length; i += 7) {
@@ -123,7 +115,7 @@ describe.each(isas)('fused kernels on %s', (isa) => {
 
   it('keep NaN, and give exact limits at extreme inputs', async () => {
     await useIsa(isa, 1);
-    const [gelu, sm, ln] = values(() => [
+    const [gelu, sm, ln] = readValues(() => [
       geluTanh(tf.tensor1d([Number.NaN, -200, -90, 90, 200, 0])),
       softmax(
         tf.tensor2d([

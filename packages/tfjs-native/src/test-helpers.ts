@@ -14,6 +14,20 @@ export async function enableForTests(): Promise<void> {
 }
 
 /**
+ * Values of the tensors `f()` returns, read outside tf.tidy (tidy walks what its function
+ * returns, and walking large typed arrays element by element takes seconds).
+ */
+export function readValues(f: () => tf.Tensor | tf.Tensor[]): Float32Array[] {
+  const tensors = tf.tidy(() => {
+    const out = f();
+    return Array.isArray(out) ? out : [out];
+  });
+  const values = tensors.map((t) => t.dataSync() as Float32Array);
+  tf.dispose(tensors);
+  return values;
+}
+
+/**
  * Values of `fn()` on the native kernels and of `reference()` (default `fn`) on stock wasm;
  * native stays enabled after.
  */
@@ -21,21 +35,10 @@ export async function stockAndNative(
   fn: () => tf.Tensor | tf.Tensor[],
   reference: () => tf.Tensor | tf.Tensor[] = fn,
 ): Promise<{ stock: Float32Array[]; native: Float32Array[] }> {
-  // Values are read outside tf.tidy: tidy walks what its function returns, and walking large
-  // typed arrays element by element takes seconds.
-  const read = (f: () => tf.Tensor | tf.Tensor[]) => {
-    const tensors = tf.tidy(() => {
-      const out = f();
-      return Array.isArray(out) ? out : [out];
-    });
-    const values = tensors.map((t) => t.dataSync() as Float32Array);
-    tf.dispose(tensors);
-    return values;
-  };
   disableNativeKernels();
-  const stock = read(reference);
+  const stock = readValues(reference);
   await enableForTests();
-  const native = read(fn);
+  const native = readValues(fn);
   return { stock, native };
 }
 
