@@ -1,9 +1,14 @@
 // Blocked single-precision matrix product, written once with GCC/Clang vector extensions and
 // compiled per instruction set. Included by the isa_*.cc files inside their own namespace,
 // with RF_VW (floats per vector) and RF_MR (rows of the register tile) defined.
-// C is split into blocks; for each block and each slice of KC along k, A and B are packed
-// into contiguous panels (which also absorbs the transpose flags) and an RF_MR x 2*RF_VW
-// register tile is accumulated with fused multiply-adds.
+// A block of C (rows [m0, m1), columns [n0, n1)) is computed slice by slice along k (kKC at a
+// time). B's slice is packed into contiguous kNR-wide panels (which also absorbs B's transpose
+// flag) once per slice and reused by every row tile of the block; A is read where it lies
+// (rows of a row-major A, or columns of a transposed one), and an RF_MR x 2*RF_VW register tile
+// is accumulated with fused multiply-adds. When the block has only a few row tiles and B is
+// row-major, B is read where it lies too (packing it would cost more than it saves).
+// Each element of C sums its k slices in the same order whatever the blocking, so results do not
+// depend on the block sizes or the thread count.
 // No C++ library templates or inline library functions here: those are shared (COMDAT)
 // between translation units, and the linker could keep an AVX-512 copy for the portable path.
 #include <cstdlib>
@@ -22,10 +27,13 @@ static inline void store_v(float* p, vf v) { __builtin_memcpy(p, &v, sizeof v); 
 constexpr int kMR = RF_MR;
 constexpr int kNR = 2 * RF_VW;
 constexpr int64_t kKC = 256;
-constexpr int64_t kMC = kMR * 16;
-constexpr int64_t kNC = 256;
+// Columns per block (the scheduler's unit along n): its packed B slice, kKC x kNC floats, stays in L2.
+constexpr int64_t kNC = 128;
+// Blocks with at most this many row tiles read a row-major B in place instead of packing it.
+constexpr int64_t kDirectBTiles = 4;
 
-// pa: [kc][kMR] for rows i0..i0+mr (zero padded).
+// pa: [kc][kMR] for rows i0..i0+mr (zero padded): the last, partial row tile of a transposed A
+// (reading it in place would read past its end).
 static void pack_a(const GemmArgs& g, int64_t i0, int64_t mr, int64_t k0, int64_t kc, float* pa) {
   if (g.a_col == 1) {
     for (int64_t i = 0; i < kMR; i++) {
@@ -72,23 +80,36 @@ static void pack_b(const GemmArgs& g, int64_t j0, int64_t nr, int64_t k0, int64_
   }
 }
 
-// c (ldc) [mr x nr] (+)= pa panel x pb panel over kc.
-static inline void micro_tile(int64_t kc, const float* __restrict pa, const float* __restrict pb, float* c, int64_t ldc,
-                              bool accumulate, int64_t mr, int64_t nr) {
+// c (ldc) [mr x nr] (+)= A tile x B panel over kc. Element (i, k) of the A tile is
+// a[i + k * a_ks] when kRowsAdjacent (a packed panel, or a transposed A), else rows[i][k]
+// (rows of a row-major A; rows past mr repeat row 0 and are not stored). Row k of the B panel
+// starts at b + k * b_ks (a packed panel: b_ks = kNR; B in place: its row stride).
+template <bool kRowsAdjacent>
+static inline void micro_tile(int64_t kc, const float* __restrict a, int64_t a_ks, const float* const* rows,
+                              const float* __restrict b, int64_t b_ks, float* c, int64_t ldc, bool accumulate, int64_t mr,
+                              int64_t nr) {
   vf acc0[kMR], acc1[kMR];
   for (int i = 0; i < kMR; i++) {
     acc0[i] = vf{};
     acc1[i] = vf{};
   }
+  // `scalar * vector` broadcasts the scalar (on AVX-512 from memory); `vf{} + scalar` would add 0.f first.
   for (int64_t k = 0; k < kc; k++) {
-    const vf b0 = load_v(pb + k * kNR);
-    const vf b1 = load_v(pb + k * kNR + RF_VW);
-    const float* ak = pa + k * kMR;
+    const vf b0 = load_v(b + k * b_ks);
+    const vf b1 = load_v(b + k * b_ks + RF_VW);
+    if (kRowsAdjacent) {
+      const float* ak = a + k * a_ks;
 #pragma GCC unroll 16
-    for (int i = 0; i < kMR; i++) {
-      const vf av = vf{} + ak[i];
-      acc0[i] += av * b0;
-      acc1[i] += av * b1;
+      for (int i = 0; i < kMR; i++) {
+        acc0[i] += ak[i] * b0;
+        acc1[i] += ak[i] * b1;
+      }
+    } else {
+#pragma GCC unroll 16
+      for (int i = 0; i < kMR; i++) {
+        acc0[i] += rows[i][k] * b0;
+        acc1[i] += rows[i][k] * b1;
+      }
     }
   }
   if (mr == kMR && nr == kNR) {
@@ -146,30 +167,43 @@ static void gemm_block(const GemmArgs& g, int64_t m0, int64_t m1, int64_t n0, in
     return;
   }
   thread_local PackBuffers buffers;
-  const int64_t mb = m1 - m0, nb = n1 - n0;
   const int64_t kc_max = g.k < kKC ? g.k : kKC;
-  const int64_t m_panels = (mb + kMR - 1) / kMR, n_panels = (nb + kNR - 1) / kNR;
-  buffers.a = PackBuffers::grow(buffers.a, buffers.a_size, m_panels * kMR * kc_max);
+  const int64_t n_panels = (n1 - n0 + kNR - 1) / kNR;
+  const bool rows_adjacent = g.a_row == 1;
+  const bool direct_b = g.b_col == 1 && (m1 - m0 + kMR - 1) / kMR <= kDirectBTiles;
+  buffers.a = PackBuffers::grow(buffers.a, buffers.a_size, kMR * kc_max);
   buffers.b = PackBuffers::grow(buffers.b, buffers.b_size, n_panels * kNR * kc_max);
   float* pa = buffers.a;
   float* pb = buffers.b;
   for (int64_t k0 = 0; k0 < g.k; k0 += kKC) {
     const int64_t kc = g.k - k0 < kKC ? g.k - k0 : kKC;
+    // Pack the slice of B (in place B still needs its partial last panel zero padded).
     for (int64_t p = 0; p < n_panels; p++) {
       const int64_t j0 = n0 + p * kNR;
-      pack_b(g, j0, n1 - j0 < kNR ? n1 - j0 : kNR, k0, kc, pb + p * kNR * kc);
+      const int64_t nr = n1 - j0 < kNR ? n1 - j0 : kNR;
+      if (!direct_b || nr < kNR) pack_b(g, j0, nr, k0, kc, pb + p * kNR * kc);
     }
-    for (int64_t q = 0; q < m_panels; q++) {
-      const int64_t i0 = m0 + q * kMR;
-      pack_a(g, i0, m1 - i0 < kMR ? m1 - i0 : kMR, k0, kc, pa + q * kMR * kc);
-    }
-    for (int64_t q = 0; q < m_panels; q++) {
-      const int64_t i0 = m0 + q * kMR;
+    for (int64_t i0 = m0; i0 < m1; i0 += kMR) {
       const int64_t mr = m1 - i0 < kMR ? m1 - i0 : kMR;
+      const float* a = g.a + i0 * g.a_row + k0 * g.a_col;
+      const float* rows[kMR];
+      for (int i = 0; i < kMR; i++) rows[i] = a + (i < mr ? i : 0) * g.a_row;
+      const bool packed_a = rows_adjacent && mr < kMR;
+      if (packed_a) pack_a(g, i0, mr, k0, kc, pa);
       for (int64_t p = 0; p < n_panels; p++) {
         const int64_t j0 = n0 + p * kNR;
         const int64_t nr = n1 - j0 < kNR ? n1 - j0 : kNR;
-        micro_tile(kc, pa + q * kMR * kc, pb + p * kNR * kc, g.c + i0 * g.n + j0, g.n, k0 > 0, mr, nr);
+        const bool in_place_b = direct_b && nr == kNR;
+        const float* b = in_place_b ? g.b + k0 * g.b_row + j0 : pb + p * kNR * kc;
+        const int64_t b_ks = in_place_b ? g.b_row : kNR;
+        float* c = g.c + i0 * g.n + j0;
+        if (packed_a) {
+          micro_tile<true>(kc, pa, kMR, rows, b, b_ks, c, g.n, k0 > 0, mr, nr);
+        } else if (rows_adjacent) {
+          micro_tile<true>(kc, a, g.a_col, rows, b, b_ks, c, g.n, k0 > 0, mr, nr);
+        } else {
+          micro_tile<false>(kc, a, 0, rows, b, b_ks, c, g.n, k0 > 0, mr, nr);
+        }
       }
     }
   }

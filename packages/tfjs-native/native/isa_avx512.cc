@@ -17,7 +17,7 @@ namespace avx512 {
 }  // namespace avx512
 
 const KernelTable* avx512_table() {
-  static const KernelTable table = {"avx512", avx512::kMC, avx512::kNC, avx512::gemm_block, avx512::reduce_rows, avx512::reduce_mid,
+  static const KernelTable table = {"avx512", avx512::kMR, avx512::kNC, avx512::gemm_block, avx512::reduce_rows, avx512::reduce_mid,
                                     avx512::bias_activation,
                                     avx512::gelu_range, avx512::gelu_grad_range, avx512::softmax_rows, avx512::softmax_grad_rows,
                                     avx512::ln_modulate_item, avx512::ln_modulate_grad_item, avx512::adam_range};

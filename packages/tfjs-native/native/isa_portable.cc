@@ -17,7 +17,7 @@ namespace portable {
 }  // namespace portable
 
 const KernelTable* portable_table() {
-  static const KernelTable table = {"portable", portable::kMC, portable::kNC, portable::gemm_block, portable::reduce_rows, portable::reduce_mid,
+  static const KernelTable table = {"portable", portable::kMR, portable::kNC, portable::gemm_block, portable::reduce_rows, portable::reduce_mid,
                                     portable::bias_activation,
                                     portable::gelu_range, portable::gelu_grad_range, portable::softmax_rows, portable::softmax_grad_rows,
                                     portable::ln_modulate_item, portable::ln_modulate_grad_item, portable::adam_range};

@@ -27,8 +27,9 @@ enum Activation : int { kLinear = 0, kRelu = 1, kRelu6 = 2, kSigmoid = 3, kLeaky
 
 struct KernelTable {
   const char* name;
-  // Block sizes the scheduler splits C into (multiples of the micro-tile).
-  int64_t block_m, block_n;
+  // The scheduler splits C into blocks: their heights are multiples of tile_m (the register
+  // tile's rows), their widths block_n (the width of one packed B slice).
+  int64_t tile_m, block_n;
   void (*gemm_block)(const GemmArgs& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1);
   // rows x cols row-major: out[r] = reduce(x[r, :]) for op 0 sum, 2 max (sum is used for mean).
   void (*reduce_rows)(const float* x, float* out, int64_t rows, int64_t cols, int op);

@@ -12,8 +12,20 @@ void matmul(const MatMulProblem& p) {
   int64_t batch = 1;
   for (int64_t d : p.batch_shape) batch *= d;
   if (batch == 0 || p.m == 0 || p.n == 0) return;
-  const int64_t mb = (p.m + t->block_m - 1) / t->block_m;
+  const double flops = 2.0 * double(batch) * double(p.m) * double(p.n) * double(p.k);
+  const bool parallel = flops >= kParallelFlops && pool_threads() > 1;
+  // Blocks are block_n columns wide and as tall as possible: each block packs its slice of B
+  // once for all its rows. Rows are split only to give every thread about two blocks.
   const int64_t nb = (p.n + t->block_n - 1) / t->block_n;
+  const int64_t row_tiles = (p.m + t->tile_m - 1) / t->tile_m;
+  int64_t row_parts = 1;
+  if (parallel) {
+    const int64_t want = 2 * int64_t(pool_threads());
+    row_parts = batch * nb >= want ? 1 : (want + batch * nb - 1) / (batch * nb);
+    if (row_parts > row_tiles) row_parts = row_tiles;
+  }
+  const int64_t block_m = (row_tiles + row_parts - 1) / row_parts * t->tile_m;
+  const int64_t mb = (p.m + block_m - 1) / block_m;
   const int64_t tasks = batch * mb * nb;
 
   ScratchBuffer bias_row(p.bias && p.bias_len == 1 ? size_t(p.n) : 0);
@@ -48,7 +60,7 @@ void matmul(const MatMulProblem& p) {
     g.a_col = p.trans_a ? p.m : 1;
     g.b_row = p.trans_b ? 1 : p.n;
     g.b_col = p.trans_b ? p.k : 1;
-    const int64_t m0 = i * t->block_m, m1 = m0 + t->block_m < p.m ? m0 + t->block_m : p.m;
+    const int64_t m0 = i * block_m, m1 = m0 + block_m < p.m ? m0 + block_m : p.m;
     const int64_t n0 = j * t->block_n, n1 = n0 + t->block_n < p.n ? n0 + t->block_n : p.n;
     t->gemm_block(g, m0, m1, n0, n1);
     if (epilogue) {
@@ -66,8 +78,7 @@ void matmul(const MatMulProblem& p) {
       }
     }
   };
-  const double flops = 2.0 * double(batch) * double(p.m) * double(p.n) * double(p.k);
-  if (flops < kParallelFlops) {
+  if (!parallel) {
     for (int64_t task = 0; task < tasks; task++) run(task);
   } else {
     parallel_for(tasks, run);

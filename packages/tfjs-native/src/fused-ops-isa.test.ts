@@ -5,26 +5,12 @@
  */
 import { createRng, tf } from '@rectiflow/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { disableNativeKernels, enableNativeKernels, FusedAdamOptimizer, geluTanh, layerNormModulate, nativeInfo, softmax } from './index';
-import { expectMatch, readValues } from './test-helpers';
-
-type Isa = 'avx512' | 'avx2' | 'portable';
+import { disableNativeKernels, FusedAdamOptimizer, geluTanh, layerNormModulate, softmax } from './index';
+import { expectMatch, readValues, supportedIsas, useIsa } from './test-helpers';
 
 const rng = createRng(33);
 
 afterAll(() => disableNativeKernels());
-
-async function supportedIsas(): Promise<Isa[]> {
-  const status = await enableNativeKernels();
-  if (!status.enabled) throw new Error(status.message);
-  return (nativeInfo()?.supportedIsas ?? []) as Isa[];
-}
-
-async function useIsa(isa: Isa, threads: number): Promise<void> {
-  const status = await enableNativeKernels({ isa, threads });
-  if (!status.enabled) throw new Error(status.message);
-  expect(nativeInfo()).toMatchObject({ isa, threads });
-}
 
 const isas = await supportedIsas();
 disableNativeKernels();

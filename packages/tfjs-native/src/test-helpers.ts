@@ -5,12 +5,30 @@
  */
 import { tf } from '@rectiflow/core';
 import { expectClose } from '@rectiflow/core/testing';
-import { disableNativeKernels, enableNativeKernels } from './index';
+import { expect } from 'vitest';
+import { disableNativeKernels, enableNativeKernels, nativeInfo } from './index';
 
 /** Native kernels on for the file's tests (call in beforeAll). */
 export async function enableForTests(): Promise<void> {
   const status = await enableNativeKernels();
   if (!status.enabled) throw new Error(status.message);
+}
+
+/** The instruction sets the addon has kernel tables for. */
+export type Isa = 'avx512' | 'avx2' | 'portable';
+
+/** The instruction sets this CPU runs (the native kernels are left enabled). */
+export async function supportedIsas(): Promise<Isa[]> {
+  const status = await enableNativeKernels();
+  if (!status.enabled) throw new Error(status.message);
+  return (nativeInfo()?.supportedIsas ?? []) as Isa[];
+}
+
+/** Native kernels on with instruction set `isa` and `threads` threads. */
+export async function useIsa(isa: Isa, threads: number): Promise<void> {
+  const status = await enableNativeKernels({ isa, threads });
+  if (!status.enabled) throw new Error(status.message);
+  expect(nativeInfo()).toMatchObject({ isa, threads });
 }
 
 /**
