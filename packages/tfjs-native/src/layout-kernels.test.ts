@@ -183,3 +183,24 @@ describe('Identity', () => {
     }
   });
 });
+
+describe('Cast', () => {
+  it('shares memory when the dtype does not change, and converts like stock when it does', async () => {
+    await enableForTests();
+    const x = rng.normal([3, 4]);
+    const expected = Array.from(x.dataSync());
+    const buffers = tf.memory().numDataBuffers;
+    const y = tf.cast(x, 'float32');
+    expect(y.dataId).toBe(x.dataId);
+    expect(tf.memory().numDataBuffers).toBe(buffers);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual(expected);
+    const ints = tf.tensor1d([1, 0, 3], 'int32');
+    const native = [tf.cast(y, 'int32'), tf.cast(y, 'bool'), tf.cast(ints, 'float32')];
+    const nativeValues = native.map((t) => [t.dtype, Array.from(t.dataSync() as ArrayLike<unknown>)]);
+    disableNativeKernels();
+    const stock = [tf.cast(y, 'int32'), tf.cast(y, 'bool'), tf.cast(ints, 'float32')];
+    expect(nativeValues).toEqual(stock.map((t) => [t.dtype, Array.from(t.dataSync() as ArrayLike<unknown>)]));
+    tf.dispose([y, ints, ...native, ...stock]);
+  });
+});

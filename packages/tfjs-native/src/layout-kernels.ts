@@ -1,8 +1,8 @@
 /**
  * Native layout kernels for the wasm backend: `Transpose` (any rank and permutation),
  * `Slice`, `SplitV` and `Concat` (row copies on the heap; stock wasm copies the whole input
- * out of the heap first), and a zero-copy `Identity` that shares the input's memory
- * (reference counted, like Reshape). The copies handle float32 and int32 (4-byte elements).
+ * out of the heap first), and a zero-copy `Identity` and same-dtype `Cast` that share the
+ * input's memory (reference counted, like Reshape; stock wasm copies). The copies handle float32 and int32 (4-byte elements).
  */
 import { tf } from '@rectiflow/core';
 import type { NativeBinding } from './native-binding';
@@ -36,6 +36,24 @@ export function identityKernel(stock: tf.KernelConfig): tf.KernelConfig {
     kernelFunc: (args) => {
       const { x } = args.inputs as { x: tf.TensorInfo };
       if (x.dtype === 'string') return stock.kernelFunc(args);
+      (args.backend as unknown as WasmBackend).incRef(x.dataId);
+      return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+    },
+  };
+}
+
+/**
+ * Cast without a copy when the dtype does not change (tfjs's Multiply gradient casts both
+ * operands to float32 on every call); real conversions go to `stock`.
+ */
+export function castKernel(stock: tf.KernelConfig): tf.KernelConfig {
+  return {
+    kernelName: tf.Cast,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { x } = args.inputs as { x: tf.TensorInfo };
+      const { dtype } = args.attrs as unknown as { dtype: tf.DataType };
+      if (x.dtype !== dtype || x.dtype === 'string') return stock.kernelFunc(args);
       (args.backend as unknown as WasmBackend).incRef(x.dataId);
       return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
     },

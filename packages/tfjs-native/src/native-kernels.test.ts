@@ -31,8 +31,9 @@ describe('enableNativeKernels', () => {
       'SplitV',
       'Concat',
       'Identity',
+      'Cast',
     ]);
-    expect(status.message).toMatch(/^tfjs-native: 14 native wasm kernels \+ 8 fused ops \((avx512|avx2|portable), \d+ threads?\)$/);
+    expect(status.message).toMatch(/^tfjs-native: 15 native wasm kernels \+ 8 fused ops \((avx512|avx2|portable), \d+ threads?\)$/);
     expect(nativeKernelsEnabled()).toBe(true);
     expect(tf.getKernel('BatchMatMul', 'wasm')).not.toBe(stock);
     disableNativeKernels();

@@ -7,7 +7,7 @@ import { tf } from '@rectiflow/core';
 import { batchMatMulKernel, fusedMatMulKernel } from './batch-mat-mul';
 import { binaryKernel } from './binary-kernels';
 import { fusedGradients, fusedKernels } from './fused-kernels';
-import { concatKernel, identityKernel, sliceKernel, splitVKernel, transposeKernel } from './layout-kernels';
+import { castKernel, concatKernel, identityKernel, sliceKernel, splitVKernel, transposeKernel } from './layout-kernels';
 import type { NativeBinding, NativeInfo } from './native-binding';
 import { reduceKernel } from './reduce-kernels';
 
@@ -53,6 +53,7 @@ const KERNEL_NAMES = [
   'SplitV',
   'Concat',
   'Identity',
+  'Cast',
 ] as const;
 
 let stockKernels = new Map<string, tf.KernelConfig>();
@@ -82,6 +83,8 @@ function build(binding: NativeBinding, name: string, stock: tf.KernelConfig): tf
       return splitVKernel(binding, stock);
     case 'Concat':
       return concatKernel(binding, stock);
+    case 'Cast':
+      return castKernel(stock);
     default:
       return identityKernel(stock);
   }
