@@ -23,6 +23,7 @@
         "native/matmul.cc",
         "native/native_memory.cc",
         "native/reduce.cc",
+        "native/rms_norm.cc",
         "native/softmax.cc",
         "native/thread_pool.cc",
         "native/transpose.cc"

@@ -12,6 +12,8 @@ export const FUSED_KERNELS = {
   geluTanh: 'RectiflowGeluTanh',
   layerNormModulate: 'RectiflowLayerNormModulate',
   softmax: 'RectiflowSoftmax',
+  /** RMSNorm with a gain over the last axis, inputs `{ x, gain [C] }`, attrs `{ eps }`. */
+  rmsNorm: 'RectiflowRmsNorm',
   /** The batched product with in-place transposes, inputs `{ a, b }`, attrs `{ transposeA, transposeB }`. */
   matMul: 'RectiflowMatMul',
 } as const;

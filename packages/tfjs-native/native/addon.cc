@@ -15,6 +15,7 @@
 #include "matmul.h"
 #include "native_memory.h"
 #include "reduce.h"
+#include "rms_norm.h"
 #include "softmax.h"
 #include "thread_pool.h"
 #include "transpose.h"
@@ -246,6 +247,29 @@ Napi::Value SoftmaxGrad(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// rmsNorm(heap, xOff, gainOff, yOff, rows, cols, eps) and
+// rmsNormGrad(heap, dyOff, xOff, gainOff, dxOff, dgainOff, rows, cols, eps)
+Napi::Value RmsNorm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const Heap heap = heap_of(info[0]);
+  const int64_t rows = int_of(info[4]), cols = int_of(info[5]);
+  const float eps = info[6].As<Napi::Number>().FloatValue();
+  rf::rms_norm(floats_at(env, heap, int_of(info[1]), rows * cols), floats_at(env, heap, int_of(info[2]), cols),
+               floats_at(env, heap, int_of(info[3]), rows * cols), rows, cols, eps);
+  return env.Undefined();
+}
+
+Napi::Value RmsNormGrad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const Heap heap = heap_of(info[0]);
+  const int64_t rows = int_of(info[6]), cols = int_of(info[7]);
+  const float eps = info[8].As<Napi::Number>().FloatValue();
+  rf::rms_norm_grad(floats_at(env, heap, int_of(info[1]), rows * cols), floats_at(env, heap, int_of(info[2]), rows * cols),
+                    floats_at(env, heap, int_of(info[3]), cols), floats_at(env, heap, int_of(info[4]), rows * cols),
+                    floats_at(env, heap, int_of(info[5]), cols), rows, cols, eps);
+  return env.Undefined();
+}
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object out = Napi::Object::New(env);
@@ -287,6 +311,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("softmax", Napi::Function::New(env, Softmax));
   exports.Set("softmaxGrad", Napi::Function::New(env, SoftmaxGrad));
+  exports.Set("rmsNorm", Napi::Function::New(env, RmsNorm));
+  exports.Set("rmsNormGrad", Napi::Function::New(env, RmsNormGrad));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));

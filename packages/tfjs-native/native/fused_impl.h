@@ -1,8 +1,8 @@
-// The fused element-wise and row kernels (GELU-tanh, softmax, LayerNorm + adaLN modulation, Adam),
+// The fused element-wise and row kernels (GELU-tanh, softmax, LayerNorm + adaLN modulation, RMSNorm, Adam),
 // written once with GCC/Clang vector extensions and compiled per instruction set. Included by the
 // isa_*.cc files after gemm_impl.h (which defines vf, load_v, store_v) and reduce_impl.h (hsum,
 // hmax, vmax). Each function works on whole rows or a contiguous range; the callers in gelu.cc,
-// softmax.cc, layer_norm_modulate.cc and adam.cc split the work over the thread pool, so results
+// softmax.cc, layer_norm_modulate.cc, rms_norm.cc and adam.cc split the work over the thread pool, so results
 // do not depend on the number of threads.
 // Statistics (row sums, means, variances) are accumulated in RF_VW float lanes plus a scalar
 // tail: that is a pairwise-like sum with error far below the float32 tolerance of the tests.
@@ -222,6 +222,63 @@ static void ln_modulate_grad_item(const float* dy, const float* x, const float* 
       const float xhat = (row[j] - mean) * rstd;
       out[j] = rstd * (g[j] * (1.f + scale[j]) - mean_g - xhat * mean_gx);
     }
+  }
+}
+
+// 1 / sqrt(mean(row^2) + eps) of one row.
+static inline float rms_row_inv(const float* row, int64_t c, float eps) {
+  vf acc = vf{};
+  int64_t j = 0;
+  for (; j + RF_VW <= c; j += RF_VW) {
+    const vf v = load_v(row + j);
+    acc += v * v;
+  }
+  float ss = hsum(acc);
+  for (; j < c; j++) ss += row[j] * row[j];
+  return 1.f / __builtin_sqrtf(ss / float(c) + eps);
+}
+
+// RMSNorm of rows [r0, r1) of rows x cols: y = x * rsqrt(mean(x^2) + eps) * gain.
+static void rms_norm_rows(const float* x, const float* gain, float* y, int64_t r0, int64_t r1, int64_t cols, float eps) {
+  for (int64_t r = r0; r < r1; r++) {
+    const float* row = x + r * cols;
+    float* out = y + r * cols;
+    const float inv = rms_row_inv(row, cols, eps);
+    const vf iv = splat(inv);
+    int64_t j = 0;
+    for (; j + RF_VW <= cols; j += RF_VW) store_v(out + j, load_v(row + j) * iv * load_v(gain + j));
+    for (; j < cols; j++) out[j] = row[j] * inv * gain[j];
+  }
+}
+
+// Gradients of rows [r0, r1): dx = r (dy g) - x r^3 mean(dy g x), with r = rsqrt(mean(x^2) + eps);
+// dgain (one row) is overwritten with the sum over these rows of dy x r.
+static void rms_norm_grad_rows(const float* dy, const float* x, const float* gain, float* dx, float* dgain, int64_t r0,
+                               int64_t r1, int64_t cols, float eps) {
+  for (int64_t j = 0; j < cols; j++) dgain[j] = 0.f;
+  for (int64_t r = r0; r < r1; r++) {
+    const float* row = x + r * cols;
+    const float* g = dy + r * cols;
+    float* out = dx + r * cols;
+    const float inv = rms_row_inv(row, cols, eps);
+    const vf iv = splat(inv);
+    vf acc = vf{};
+    int64_t j = 0;
+    for (; j + RF_VW <= cols; j += RF_VW) {
+      const vf xv = load_v(row + j), gv = load_v(g + j);
+      store_v(dgain + j, load_v(dgain + j) + gv * xv * iv);
+      acc += gv * load_v(gain + j) * xv;
+    }
+    float dot = hsum(acc);
+    for (; j < cols; j++) {
+      dgain[j] += g[j] * row[j] * inv;
+      dot += g[j] * gain[j] * row[j];
+    }
+    const float k = inv * inv * inv * dot / float(cols);
+    const vf kv = splat(k);
+    for (j = 0; j + RF_VW <= cols; j += RF_VW)
+      store_v(out + j, iv * load_v(g + j) * load_v(gain + j) - load_v(row + j) * kv);
+    for (; j < cols; j++) out[j] = inv * g[j] * gain[j] - row[j] * k;
   }
 }
 

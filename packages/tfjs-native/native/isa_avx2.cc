@@ -20,7 +20,8 @@ const KernelTable* avx2_table() {
   static const KernelTable table = {"avx2", avx2::kMR, avx2::kNC, avx2::gemm_block, avx2::reduce_rows, avx2::reduce_mid,
                                     avx2::bias_activation,
                                     avx2::gelu_range, avx2::gelu_grad_range, avx2::softmax_rows, avx2::softmax_grad_rows,
-                                    avx2::ln_modulate_item, avx2::ln_modulate_grad_item, avx2::adam_range};
+                                    avx2::ln_modulate_item, avx2::ln_modulate_grad_item, avx2::rms_norm_rows,
+                                    avx2::rms_norm_grad_rows, avx2::adam_range};
   return &table;
 }
 

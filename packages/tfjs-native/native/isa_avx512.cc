@@ -20,7 +20,8 @@ const KernelTable* avx512_table() {
   static const KernelTable table = {"avx512", avx512::kMR, avx512::kNC, avx512::gemm_block, avx512::reduce_rows, avx512::reduce_mid,
                                     avx512::bias_activation,
                                     avx512::gelu_range, avx512::gelu_grad_range, avx512::softmax_rows, avx512::softmax_grad_rows,
-                                    avx512::ln_modulate_item, avx512::ln_modulate_grad_item, avx512::adam_range};
+                                    avx512::ln_modulate_item, avx512::ln_modulate_grad_item, avx512::rms_norm_rows,
+                                    avx512::rms_norm_grad_rows, avx512::adam_range};
   return &table;
 }
 

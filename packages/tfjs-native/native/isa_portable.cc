@@ -20,7 +20,8 @@ const KernelTable* portable_table() {
   static const KernelTable table = {"portable", portable::kMR, portable::kNC, portable::gemm_block, portable::reduce_rows, portable::reduce_mid,
                                     portable::bias_activation,
                                     portable::gelu_range, portable::gelu_grad_range, portable::softmax_rows, portable::softmax_grad_rows,
-                                    portable::ln_modulate_item, portable::ln_modulate_grad_item, portable::adam_range};
+                                    portable::ln_modulate_item, portable::ln_modulate_grad_item, portable::rms_norm_rows,
+                                    portable::rms_norm_grad_rows, portable::adam_range};
   return &table;
 }
 

@@ -48,6 +48,11 @@ struct KernelTable {
                            int64_t channels, float eps);
   void (*ln_modulate_grad_item)(const float* dy, const float* x, const float* scale, float* dx, float* dshift,
                                 float* dscale, int64_t tokens, int64_t channels, float eps);
+  // RMSNorm with a gain over the last axis, rows [r0, r1) of rows x cols, and its gradients
+  // (dgain, one row, is overwritten with the sum over those rows).
+  void (*rms_norm_rows)(const float* x, const float* gain, float* y, int64_t r0, int64_t r1, int64_t cols, float eps);
+  void (*rms_norm_grad_rows)(const float* dy, const float* x, const float* gain, float* dx, float* dgain, int64_t r0, int64_t r1,
+                             int64_t cols, float eps);
   // Adam / AdamW on elements [i0, i1).
   void (*adam_range)(const float* p, const float* m, const float* v, const float* g, float* p_out, float* m_out,
                      float* v_out, int64_t i0, int64_t i1, const AdamStep& s);

@@ -89,6 +89,33 @@ export function fusedKernels(binding: NativeBinding): tf.KernelConfig[] {
         binding.softmaxGrad(heapOf(backend), offsetOf(backend, dy), offsetOf(backend, y), offsetOf(backend, dx), size / cols, cols);
       return dx;
     }),
+    kernel(FUSED_OPS.rmsNorm, ({ x, gain }, backend, { eps }) => {
+      const y = backend.makeOutput(x.shape, 'float32');
+      const cols = x.shape[x.shape.length - 1] ?? 1;
+      const size = tf.util.sizeFromShape(x.shape);
+      if (size > 0)
+        binding.rmsNorm(heapOf(backend), offsetOf(backend, x), offsetOf(backend, gain), offsetOf(backend, y), size / cols, cols, eps);
+      return y;
+    }),
+    kernel(FUSED_OPS.rmsNormGrad, ({ dy, x, gain }, backend, { eps }) => {
+      const dx = backend.makeOutput(x.shape, 'float32');
+      const dgain = backend.makeOutput(gain.shape, 'float32');
+      const cols = x.shape[x.shape.length - 1] ?? 1;
+      const size = tf.util.sizeFromShape(x.shape);
+      if (cols > 0)
+        binding.rmsNormGrad(
+          heapOf(backend),
+          offsetOf(backend, dy),
+          offsetOf(backend, x),
+          offsetOf(backend, gain),
+          offsetOf(backend, dx),
+          offsetOf(backend, dgain),
+          size / cols,
+          cols,
+          eps,
+        );
+      return [dx, dgain];
+    }),
     kernel(FUSED_OPS.adamUpdate, ({ p, m, v, g }, backend, a) => {
       const outs = [p, m, v].map((t) => backend.makeOutput(t.shape, 'float32'));
       binding.adamUpdate(
@@ -137,6 +164,20 @@ export const fusedGradients: tf.GradConfig[] = [
           attrs as unknown as tf.NamedAttrMap,
         ) as tf.Tensor[];
       return { x: () => dx, shift: () => dshift, scale: () => dscale };
+    },
+  },
+  {
+    kernelName: FUSED_OPS.rmsNorm,
+    inputsToSave: ['x', 'gain'],
+    gradFunc: (dy, saved, attrs) => {
+      const [dx, dgain] = tf
+        .engine()
+        .runKernel(
+          FUSED_OPS.rmsNormGrad,
+          { dy: dy as tf.Tensor, x: saved[0], gain: saved[1] },
+          attrs as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor[];
+      return { x: () => dx, gain: () => dgain };
     },
   },
 ];

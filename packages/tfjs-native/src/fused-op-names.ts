@@ -17,6 +17,10 @@ export const FUSED_OPS = {
   softmax: 'RectiflowSoftmax',
   /** inputs `{ dy, y }`: the gradient of softmax given its output `y`. */
   softmaxGrad: 'RectiflowSoftmaxGrad',
+  /** inputs `{ x [..., C], gain [C] }`, attrs `{ eps }`: `x * rsqrt(mean(x^2) + eps) * gain` over the last axis. Gradient registered. */
+  rmsNorm: 'RectiflowRmsNorm',
+  /** inputs `{ dy, x, gain }`, attrs `{ eps }`: outputs `[dx, dgain]`. */
+  rmsNormGrad: 'RectiflowRmsNormGrad',
   /**
    * inputs `{ p, m, v, g }`, attrs `{ lr, beta1, beta2, eps, weightDecay, correction1, correction2 }`:
    * outputs `[p', m', v']` of one Adam / AdamW step.

@@ -1,16 +1,22 @@
 /**
- * The vectorised fused kernels on every instruction set this CPU runs (avx512, avx2, portable),
- * at 1 and 2 threads: against stock wasm, against finite differences of their own forward,
+ * The vectorised fused kernels (GELU, softmax, LayerNorm + modulation, RMSNorm, Adam) on every
+ * instruction set this CPU runs (avx512, avx2, portable), at 1 and 2 threads: against stock wasm, against finite differences of their own forward,
  * against float64 Adam, and with NaN and extreme inputs.
  */
 import { createRng, tf } from '@rectiflow/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { disableNativeKernels, FusedAdamOptimizer, geluTanh, layerNormModulate, softmax } from './index';
+import { FUSED_OPS } from './fused-op-names';
 import { expectMatch, readValues, supportedIsas, useIsa } from './test-helpers';
 
 const rng = createRng(33);
 
 afterAll(() => disableNativeKernels());
+
+/** RMSNorm with a gain: the fused kernel, and the plain tfjs expression (as `@rectiflow/nn`'s). */
+const rmsNormNative = (x: tf.Tensor, gain: tf.Tensor) => tf.engine().runKernel(FUSED_OPS.rmsNorm, { x, gain }, { eps: 1e-6 }) as tf.Tensor;
+const rmsNormStock = (x: tf.Tensor, gain: tf.Tensor) =>
+  tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.mul(x, x), -1, true), 1e-6))), gain);
 
 const isas = await supportedIsas();
 disableNativeKernels();
@@ -23,7 +29,10 @@ describe.each(isas)('fused kernels on %s', (isa) => {
     const w = rng.normal([4, 131, 133]);
     const shift = rng.normal([4, 133]);
     const scale = rng.normal([4, 133], 0, 0.3);
-    const ops = (gelu: typeof geluTanh, sm: (t: tf.Tensor) => tf.Tensor) => () => [
+    const gain = rng.normal([133]);
+    const ops = (gelu: typeof geluTanh, sm: (t: tf.Tensor) => tf.Tensor, rms: typeof rmsNormNative) => () => [
+      rms(x, gain),
+      ...tf.grads((p: tf.Tensor, g: tf.Tensor) => tf.sum(tf.mul(rms(p, g), w)))([x, gain]),
       gelu(x),
       tf.grad((y: tf.Tensor) => tf.sum(tf.mul(gelu(y), w)))(x),
       sm(x),
@@ -34,11 +43,11 @@ describe.each(isas)('fused kernels on %s', (isa) => {
       )([x, shift, scale]),
     ];
     disableNativeKernels();
-    const stock = readValues(ops(geluTanh, tf.softmax));
+    const stock = readValues(ops(geluTanh, tf.softmax, rmsNormStock));
     await useIsa(isa, threads);
-    const native = readValues(ops(geluTanh, softmax));
+    const native = readValues(ops(geluTanh, softmax, rmsNormNative));
     expectMatch({ stock, native }, `${isa} ${threads}t`, 2e-5);
-    tf.dispose([x, w, shift, scale]);
+    tf.dispose([x, w, shift, scale, gain]);
   });
 
   it('gradients agree with central finite differences of the native forward', async () => {
@@ -46,6 +55,7 @@ describe.each(isas)('fused kernels on %s', (isa) => {
     const cases: [string, number[], (x: tf.Tensor) => tf.Tensor][] = [
       ['gelu', [3, 37], (t) => geluTanh(t)],
       ['softmax', [3, 37], (t) => softmax(t)],
+      ['rmsNorm', [3, 37], (t) => rmsNormNative(t, tf.linspace(0.5, 1.5, 37))],
       [
         'layerNormModulate',
         [2, 3, 37],
@@ -101,7 +111,7 @@ describe.each(isas)('fused kernels on %s', (isa) => {
 
   it('keep NaN, and give exact limits at extreme inputs', async () => {
     await useIsa(isa, 1);
-    const [gelu, sm, ln] = readValues(() => [
+    const [gelu, sm, ln, rms] = readValues(() => [
       geluTanh(tf.tensor1d([Number.NaN, -200, -90, 90, 200, 0])),
       softmax(
         tf.tensor2d([
@@ -121,6 +131,14 @@ describe.each(isas)('fused kernels on %s', (isa) => {
         tf.zeros([1, 4]) as tf.Tensor2D,
         tf.zeros([1, 4]) as tf.Tensor2D,
       ),
+      rmsNormNative(
+        tf.tensor2d([
+          [1, Number.NaN, 3, 4],
+          [0, 0, 0, 0],
+          [3e19, -4e19, 0, 0],
+        ]),
+        tf.ones([4]),
+      ),
     ]);
     expect(Number.isNaN(gelu[0])).toBe(true);
     expect(Array.from(gelu.slice(1))).toEqual([-0, -0, 90, 200, 0].map((v) => expect.closeTo(v, 5)));
@@ -131,5 +149,9 @@ describe.each(isas)('fused kernels on %s', (isa) => {
     expect(Array.from(sm.slice(18)).every(Number.isNaN)).toBe(true);
     expect(Array.from(ln.slice(0, 4)).every(Number.isNaN)).toBe(true);
     expect(Array.from(ln.slice(4)).every(Number.isFinite)).toBe(true);
+    expect(Array.from(rms.slice(0, 4)).every(Number.isNaN)).toBe(true);
+    // An all-zero row stays zero (eps keeps the scale finite); squares that overflow float32 give 0, not NaN.
+    expect(Array.from(rms.slice(4, 8))).toEqual([0, 0, 0, 0]);
+    expect(Array.from(rms.slice(8)).every(Number.isFinite)).toBe(true);
   });
 });

@@ -95,6 +95,18 @@ export interface NativeBinding {
   ): void;
   softmax(heap: ArrayBuffer, xOffset: number, yOffset: number, rows: number, cols: number): void;
   softmaxGrad(heap: ArrayBuffer, dyOffset: number, yOffset: number, dxOffset: number, rows: number, cols: number): void;
+  rmsNorm(heap: ArrayBuffer, xOffset: number, gainOffset: number, yOffset: number, rows: number, cols: number, eps: number): void;
+  rmsNormGrad(
+    heap: ArrayBuffer,
+    dyOffset: number,
+    xOffset: number,
+    gainOffset: number,
+    dxOffset: number,
+    dgainOffset: number,
+    rows: number,
+    cols: number,
+    eps: number,
+  ): void;
   info(): NativeInfo;
   setThreads(threads: number): number;
   setIsa(name: string): boolean;

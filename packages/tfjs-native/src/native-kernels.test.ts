@@ -2,6 +2,7 @@ import { createRng, tf } from '@rectiflow/core';
 import { expectNoTensorLeak } from '@rectiflow/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { disableNativeKernels, enableNativeKernels, nativeInfo, nativeKernelsEnabled } from './index';
+import { FUSED_OPS } from './fused-op-names';
 import { enableWith } from './native-kernels';
 import { expectMatch, stockAndNative } from './test-helpers';
 
@@ -33,7 +34,7 @@ describe('enableNativeKernels', () => {
       'Identity',
       'Cast',
     ]);
-    expect(status.message).toMatch(/^tfjs-native: 15 native wasm kernels \+ 8 fused ops \((avx512|avx2|portable), \d+ threads?\)$/);
+    expect(status.message).toMatch(/^tfjs-native: 15 native wasm kernels \+ 10 fused ops \((avx512|avx2|portable), \d+ threads?\)$/);
     expect(nativeKernelsEnabled()).toBe(true);
     expect(tf.getKernel('BatchMatMul', 'wasm')).not.toBe(stock);
     disableNativeKernels();
@@ -144,6 +145,10 @@ describe('memory', () => {
         tf.max(x, [0, 2]);
         tf.transpose(x, [2, 0, 1]);
         tf.clone(x);
+        tf.cast(x, 'float32');
+        tf.grads((p: tf.Tensor, g: tf.Tensor) =>
+          tf.sum(tf.engine().runKernel(FUSED_OPS.rmsNorm, { x: p, gain: g }, { eps: 1e-6 }) as tf.Tensor),
+        )([x, bias.slice(0, 6)]);
         tf.concat(tf.split(x, [2, 3], 1), 1);
         tf.slice(x, [1, 0, 2], [2, 5, 3]);
         tf.div(tf.sub(tf.mul(x, 2), tf.add(x, tf.ones([6]))), 3);
