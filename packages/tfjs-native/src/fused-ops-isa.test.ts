@@ -15,8 +15,7 @@ afterAll(() => disableNativeKernels());
 
 /** RMSNorm with a gain: the fused kernel, and the plain tfjs expression (as `@rectiflow/nn`'s). */
 const rmsNormNative = (x: tf.Tensor, gain: tf.Tensor) => tf.engine().runKernel(FUSED_OPS.rmsNorm, { x, gain }, { eps: 1e-6 }) as tf.Tensor;
-const rmsNormStock = (x: tf.Tensor, gain: tf.Tensor) =>
-  tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.mul(x, x), -1, true), 1e-6))), gain);
+const rmsNormStock = (x: tf.Tensor, gain: tf.Tensor) => tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.mul(x, x), -1, true), 1e-6))), gain);
 
 const isas = await supportedIsas();
 disableNativeKernels();

@@ -133,6 +133,25 @@ describe('FusedAdamOptimizer', () => {
     expect(Math.abs(noDecay[0][0] - fused[0][0])).toBeGreaterThan(1e-4);
   });
 
+  it('updates in place only when nothing else shares the memory: a clone keeps its values', async () => {
+    await enableForTests();
+    const w = tf.variable(rng.normal([6, 5])); // the initial tensor shares w's memory: the first step allocates
+    const optimizer = new FusedAdamOptimizer(0.1);
+    const loss = () => tf.sum(tf.square(w)) as tf.Scalar;
+    optimizer.minimize(loss, false, [w]);
+    const memory = w.dataId;
+    optimizer.minimize(loss, false, [w]);
+    expect(w.dataId).toBe(memory);
+    const snapshot = tf.clone(w); // zero-copy: shares w's memory
+    const saved = Array.from(snapshot.dataSync());
+    optimizer.minimize(loss, false, [w]);
+    expect(w.dataId).not.toBe(snapshot.dataId);
+    expect(Array.from(snapshot.dataSync())).toEqual(saved);
+    expect(Array.from(w.dataSync())).not.toEqual(saved);
+    optimizer.dispose();
+    tf.dispose([snapshot, w]);
+  });
+
   it('leaks no tensors over steps, and saves and restores its state', async () => {
     await enableForTests();
     const w = tf.variable(rng.normal([5, 4]));

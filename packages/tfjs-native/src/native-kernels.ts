@@ -159,6 +159,11 @@ export function disableNativeKernels(): void {
   active = { binding: active.binding, kernels: [] };
 }
 
+/** The loaded addon while the native kernels are enabled (for updates made in place, see FusedAdamOptimizer). */
+export function enabledBinding(): NativeBinding | undefined {
+  return nativeKernelsEnabled() ? active?.binding : undefined;
+}
+
 /** True when the native kernels are registered. */
 export function nativeKernelsEnabled(): boolean {
   return (active?.kernels.length ?? 0) > 0;
