@@ -23,6 +23,11 @@ static inline vf load_v(const float* p) {
   return v;
 }
 static inline void store_v(float* p, vf v) { __builtin_memcpy(p, &v, sizeof v); }
+static inline float hsum(vf v) {
+  float s = 0.f;
+  for (int i = 0; i < RF_VW; i++) s += v[i];
+  return s;
+}
 
 constexpr int kMR = RF_MR;
 constexpr int kNR = 2 * RF_VW;
@@ -31,6 +36,9 @@ constexpr int64_t kKC = 256;
 constexpr int64_t kNC = 128;
 // Blocks with at most this many row tiles read a row-major B in place instead of packing it.
 constexpr int64_t kDirectBTiles = 4;
+// Products with at most this many rows, a row-major A and a transposed B (rows of both run along
+// k) take dot products along k instead: packing B there would cost more than the product.
+constexpr int64_t kDotRows = 2 * kMR;
 
 // pa: [kc][kMR] for rows i0..i0+mr (zero padded): the last, partial row tile of a transposed A
 // (reading it in place would read past its end).
@@ -160,8 +168,53 @@ struct PackBuffers {
   }
 };
 
+// C[i, j] = dot(A row i, B column j) for rows [m0, m1) and columns [n0, n1), when A's rows and
+// B's columns are contiguous along k: kMR rows by 2 columns of vector accumulators (rows past
+// the block repeat its first row and are not stored), summed over lanes at the end.
+static void gemm_dot_block(const GemmArgs& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
+  const int64_t k_vec = g.k / RF_VW * RF_VW;
+  for (int64_t i0 = m0; i0 < m1; i0 += kMR) {
+    const int64_t mr = m1 - i0 < kMR ? m1 - i0 : kMR;
+    const float* rows[kMR];
+    for (int i = 0; i < kMR; i++) rows[i] = g.a + (i0 + (i < mr ? i : 0)) * g.a_row;
+    for (int64_t j = n0; j < n1; j += 2) {
+      const float* b0 = g.b + j * g.b_col;
+      const float* b1 = j + 1 < n1 ? b0 + g.b_col : b0;
+      vf acc0[kMR], acc1[kMR];
+      for (int i = 0; i < kMR; i++) acc0[i] = acc1[i] = vf{};
+      for (int64_t k = 0; k < k_vec; k += RF_VW) {
+        const vf v0 = load_v(b0 + k), v1 = load_v(b1 + k);
+        // B's next two columns, which the next pair reads: these products wait on memory, not on
+        // arithmetic (a prefetch never faults, also past the end of B).
+        __builtin_prefetch(b0 + 2 * g.b_col + k);
+        __builtin_prefetch(b0 + 3 * g.b_col + k);
+#pragma GCC unroll 16
+        for (int i = 0; i < kMR; i++) {
+          const vf a = load_v(rows[i] + k);
+          acc0[i] += a * v0;
+          acc1[i] += a * v1;
+        }
+      }
+      for (int64_t i = 0; i < mr; i++) {
+        float s0 = hsum(acc0[i]), s1 = hsum(acc1[i]);
+        for (int64_t k = k_vec; k < g.k; k++) {
+          s0 += rows[i][k] * b0[k];
+          s1 += rows[i][k] * b1[k];
+        }
+        float* c = g.c + (i0 + i) * g.n + j;
+        c[0] = s0;
+        if (j + 1 < n1) c[1] = s1;
+      }
+    }
+  }
+}
+
 static void gemm_block(const GemmArgs& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
   if (m1 <= m0 || n1 <= n0) return;
+  if (g.m <= kDotRows && g.a_col == 1 && g.b_row == 1 && g.k >= RF_VW) {
+    gemm_dot_block(g, m0, m1, n0, n1);
+    return;
+  }
   if (g.k == 0) {
     for (int64_t i = m0; i < m1; i++) __builtin_memset(g.c + i * g.n + n0, 0, sizeof(float) * (n1 - n0));
     return;

@@ -1,11 +1,6 @@
 // Sum and max reductions, compiled per instruction set (included by the isa_*.cc files after
-// gemm_impl.h, which defines the vector type vf). Op codes: 0 sum, 2 max.
+// gemm_impl.h, which defines the vector type vf and hsum). Op codes: 0 sum, 2 max.
 
-static inline float hsum(vf v) {
-  float s = 0.f;
-  for (int i = 0; i < RF_VW; i++) s += v[i];
-  return s;
-}
 static inline float hmax(vf v) {
   float s = v[0];
   for (int i = 1; i < RF_VW; i++) s = v[i] > s ? v[i] : s;

@@ -2,7 +2,8 @@
  * The native matrix product on every instruction set this CPU runs (avx512, avx2, portable), at
  * 1 and 2 threads, on shapes that reach each path of the blocked kernel: partial row tiles (read
  * in place, or packed for a transposed A), several column blocks with a partial last panel,
- * several k slices, few row tiles (B read in place) and a batch. Results match stock wasm and
+ * several k slices, few row tiles (B read in place), few rows with a transposed B (dot products)
+ * and a batch. Results match stock wasm and
  * are bit-identical at 1 and 2 threads.
  */
 import { createRng, tf } from '@rectiflow/core';
@@ -21,6 +22,7 @@ disableNativeKernels();
 const cases: Array<[string, number[], number, number, number]> = [
   ['partial tiles, 3 column blocks, 3 k slices', [], 130, 300, 600],
   ['2 row tiles (B in place)', [], 9, 300, 1000],
+  ['5 rows (dot products along k when B is transposed)', [], 5, 500, 1001],
   ['batched attention', [8], 80, 80, 64],
 ];
 
