@@ -1,11 +1,12 @@
 // Where one MM-DiT training step spends its time (the bench's configuration: batch 8, 4x16x16
 // latents, patch 2, 16 text tokens of width 128, QK-norm), with the native kernels (default) or
 // stock wasm (NATIVE=0), tf.train.adam or FusedAdamOptimizer (FUSED_ADAM=1); DEPTH (default both 2
-// and 4), THREADS (native kernels' threads). Run after `pnpm build`:
+// and 4), THREADS (native kernels' threads), TOP (kernels listed, default 12). Run after `pnpm build`:
 //   pnpm --filter @rectiflow/tfjs-native profile
 // Prints, per depth: the phases (forward alone, forward + backward, the optimizer), the kernel
 // time by kind (matmul, element-wise, normalisation and softmax, reductions, layout, optimizer) with
-// what is left outside kernels (tfjs dispatch, tape and bookkeeping), and the top kernels.
+// what is left outside kernels (tfjs dispatch, tape and bookkeeping), the top kernels, and each
+// matrix product shape with its time and GFLOP/s inside the step (the 10 longest; MATMULS=all for all).
 // Every registered wasm kernel is wrapped with a timer, so kernel totals include that overhead.
 import { initBackend, tf } from '@rectiflow/core';
 import { enableNativeKernels, FusedAdamOptimizer } from '../dist/index.js';
@@ -35,6 +36,18 @@ const kindOf = (name) => KINDS.find(([, re]) => re.test(name))[0];
 // Wrap every wasm kernel with a timer (counting only while `recording`).
 let recording = false;
 const byKernel = new Map();
+const byProduct = new Map();
+
+/** `name m x k x n (batch) tA tB` and the flops of a BatchMatMul / RectiflowMatMul / _FusedMatMul call. */
+function product({ a, b }, attrs) {
+  const [ra, rb] = [a.shape.length, b.shape.length];
+  const m = attrs.transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = attrs.transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const n = attrs.transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  const batch = Math.max(...[a.shape, b.shape].map((s) => s.slice(0, -2).reduce((x, y) => x * y, 1)));
+  const form = `${attrs.transposeA ? 'T' : 'N'}${attrs.transposeB ? 'T' : 'N'}`;
+  return { key: `${m}x${k}x${n}${batch > 1 ? ` (batch ${batch})` : ''} ${form}`, flops: 2 * batch * m * n * k };
+}
 for (const config of tf.getKernelsForBackend('wasm')) {
   const run = config.kernelFunc;
   tf.unregisterKernel(config.kernelName, 'wasm');
@@ -45,9 +58,18 @@ for (const config of tf.getKernelsForBackend('wasm')) {
       const start = performance.now();
       const out = run(args);
       const entry = byKernel.get(config.kernelName) ?? { ms: 0, calls: 0 };
-      entry.ms += performance.now() - start;
+      const ms = performance.now() - start;
+      entry.ms += ms;
       entry.calls++;
       byKernel.set(config.kernelName, entry);
+      if (/MatMul/.test(config.kernelName)) {
+        const { key, flops } = product(args.inputs, args.attrs);
+        const p = byProduct.get(key) ?? { ms: 0, calls: 0, flops: 0 };
+        p.ms += ms;
+        p.calls++;
+        p.flops += flops;
+        byProduct.set(key, p);
+      }
       return out;
     },
   });
@@ -89,6 +111,7 @@ for (const depth of depths) {
   // Kernel breakdown of the full step.
   step();
   byKernel.clear();
+  byProduct.clear();
   recording = true;
   for (let i = 0; i < STEPS; i++) step();
   recording = false;
@@ -118,8 +141,17 @@ for (const depth of depths) {
     );
   }
   console.log('  top kernels:');
-  for (const [name, ms, n] of rows.slice(0, 12))
+  for (const [name, ms, n] of rows.slice(0, Number(process.env.TOP ?? 12)))
     console.log(`    ${name.padEnd(26)} ${ms.toFixed(2).padStart(8)} ms ${String(Math.round(n)).padStart(6)} calls`);
+  const products = [...byProduct].sort((x, y) => y[1].ms - x[1].ms);
+  const total = products.reduce((acc, [, p]) => ({ ms: acc.ms + p.ms, flops: acc.flops + p.flops }), { ms: 0, flops: 0 });
+  console.log(
+    `  matrix products: ${(total.flops / STEPS / 1e9).toFixed(2)} GFLOP in ${(total.ms / STEPS).toFixed(1)} ms, ${(total.flops / total.ms / 1e6).toFixed(0)} GFLOP/s; by time (m x k x n, T: that operand transposed):`,
+  );
+  for (const [key, p] of process.env.MATMULS === 'all' ? products : products.slice(0, 10))
+    console.log(
+      `    ${key.padEnd(30)} ${(p.ms / STEPS).toFixed(2).padStart(6)} ms ${String(p.calls / STEPS).padStart(4)} calls ${(p.flops / p.ms / 1e6).toFixed(0).padStart(5)} GFLOP/s`,
+    );
   optimizer.dispose();
   bench.dispose();
 }
