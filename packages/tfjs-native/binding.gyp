@@ -15,6 +15,7 @@
       "sources": [
         "native/adam.cc",
         "native/addon.cc",
+        "native/attention.cc",
         "native/binary.cc",
         "native/copy.cc",
         "native/cpu_dispatch.cc",

@@ -1,6 +1,6 @@
 import { tf } from '@rectiflow/core';
-import { attendHeads, mergeHeads } from '@rectiflow/nn';
-import type { AttentionProjections } from './attention-projections';
+import { attendHeads, FUSED_KERNELS, hasFusedKernel, mergeHeads, runFusedKernelOutputs } from '@rectiflow/nn';
+import type { AttentionProjections, QKV } from './attention-projections';
 
 /** Called with named intermediate tensors; they are disposed after the call unless kept. */
 export type TraceFn = (name: string, value: tf.Tensor) => void;
@@ -19,6 +19,24 @@ function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor4D {
   const lk = k.shape[2];
   const out = attendHeads(tf.reshape(q, [h * b, lq, d]), tf.reshape(k, [h * b, lk, d]), tf.reshape(v, [h * b, lk, d]));
   return tf.reshape(out, [h, b, lq, d]);
+}
+
+/** The fused joint attention when its kernels are registered and the shapes fit, else null. */
+function jointFused(cq: QKV, xq: QKV, queryContext: boolean): tf.Tensor3D[] | null {
+  const all = [cq.q, cq.k, cq.v, xq.q, xq.k, xq.v];
+  if (!hasFusedKernel(FUSED_KERNELS.jointAttention, cq.k) || !all.every((t) => t.dtype === 'float32')) return null;
+  const [h, b, lc, d] = cq.k.shape;
+  const lx = xq.k.shape[2];
+  const fits = (t: tf.Tensor4D, l: number) => t.shape[0] === h && t.shape[1] === b && t.shape[2] === l && t.shape[3] === d;
+  if (![cq.v, cq.q].every((t) => fits(t, lc)) || ![xq.q, xq.k, xq.v].every((t) => fits(t, lx))) return null;
+  // The kernels join the streams as [context; image] inside each (head, batch) item and merge
+  // the heads on the way out: no concatenated or transposed copy, forward or backward (the
+  // gradient is registered with the kernel). The third output, the softmax weights kept for the
+  // backward, is left to the caller's tidy.
+  const qc = queryContext ? cq.q : (tf.zeros([h, b, 0, d]) as tf.Tensor4D);
+  const scale = 1 / Math.sqrt(d);
+  const [oc, ox] = runFusedKernelOutputs(FUSED_KERNELS.jointAttention, { qc, kc: cq.k, vc: cq.v, qx: xq.q, kx: xq.k, vx: xq.v }, { scale });
+  return [oc as tf.Tensor3D, ox as tf.Tensor3D];
 }
 
 /**
@@ -49,6 +67,12 @@ export class JointAttention {
       const cq = this.contextAttn.project(context);
       const xq = this.xAttn.project(x);
       const preOnly = this.contextAttn.proj === null;
+      const fused = trace ? null : jointFused(cq, xq, !preOnly);
+      if (fused) {
+        const [ca, xa] = fused;
+        const xProjected = this.xAttn.output(xa);
+        return preOnly ? [xProjected] : [xProjected, this.contextAttn.output(ca)];
+      }
       const k = tf.concat([cq.k, xq.k], 2) as tf.Tensor4D;
       const v = tf.concat([cq.v, xq.v], 2) as tf.Tensor4D;
       if (preOnly && !trace) return [this.xAttn.output(mergeHeads(attend(xq.q, k, v)))];

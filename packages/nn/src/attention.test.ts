@@ -1,7 +1,8 @@
 import { createRng, tf } from '@rectiflow/core';
 import { expectClose } from '@rectiflow/core/testing';
 import { describe, expect, it } from 'vitest';
-import { causalMask, multiHeadAttention, NEGATIVE_LARGE, scaledDotProductAttention } from './attention';
+import { attendHeads, causalMask, multiHeadAttention, NEGATIVE_LARGE, scaledDotProductAttention } from './attention';
+import { FUSED_KERNELS } from './fused-kernels';
 
 /** Heads of `[B, L, H*d]` as `[B, H, L, d]`. */
 const heads = (t: tf.Tensor, b: number, h: number) => tf.transpose(tf.reshape(t, [b, t.shape[1] as number, h, -1]), [0, 2, 1, 3]);
@@ -39,5 +40,29 @@ describe('attention', () => {
     expect(mask.arraySync()[0]).toEqual([0, NEGATIVE_LARGE, NEGATIVE_LARGE, NEGATIVE_LARGE]);
     expect(() => multiHeadAttention(q, k, v, b, l + 1, h, { scale: 1 })).toThrow(/attention q rows: got 8; expected batch \* length = 10/);
     tf.dispose([q, k, v, mask, got, want]);
+  });
+
+  it('attendHeads: the fused kernel pair (when registered) matches the plain ops, values and gradients', () => {
+    const [q, k, v] = [rng.normal([6, 37, 16]), rng.normal([6, 41, 16]), rng.normal([6, 41, 16])] as tf.Tensor3D[];
+    const w = rng.normal([6, 37, 16]);
+    const run = () =>
+      tf.tidy(() => {
+        const loss = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+          tf.sum(tf.mul(attendHeads(a as tf.Tensor3D, b as tf.Tensor3D, c as tf.Tensor3D), w));
+        return [attendHeads(q, k, v), ...tf.grads(loss)([q, k, v])].map((t) => t.dataSync() as Float32Array);
+      });
+    const before = tf.memory().numTensors;
+    const fused = run();
+    expect(tf.memory().numTensors).toBe(before);
+    const kernels = [FUSED_KERNELS.attention, FUSED_KERNELS.attentionGrad].map((name) => tf.getKernel(name, tf.getBackend()));
+    for (const kernel of kernels) if (kernel) tf.unregisterKernel(kernel.kernelName, kernel.backendName);
+    try {
+      const plain = run();
+      for (const [i, values] of fused.entries())
+        expectClose(values, plain[i], { atol: 1e-5, rtol: 1e-4, label: ['o', 'dq', 'dk', 'dv'][i] });
+    } finally {
+      for (const kernel of kernels) if (kernel) tf.registerKernel(kernel);
+    }
+    tf.dispose([q, k, v, w]);
   });
 });

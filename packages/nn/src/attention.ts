@@ -1,13 +1,29 @@
 /**
  * Scaled dot-product attention, written once for the MM-DiT (heads first, `[B, L, H*d]`
  * inputs) and the text encoders (2-D projections `[B*L, D]`, an additive bias for causal
- * masks and T5's position bias). The scores `q k^T` read the keys transposed in place when
- * the native matmul kernel is registered (see `matmul.ts`); the softmax runs the fused native
- * kernel when one is registered.
+ * masks and T5's position bias). When the fused attention kernel is registered (by
+ * `@rectiflow/tfjs-native`), the heads' attention and its backward are one kernel each; else the
+ * scores `q k^T` read the keys transposed in place when the native matmul kernel is registered
+ * (see `matmul.ts`) and the softmax runs the fused native kernel when one is registered.
  */
 import { invalid, tf } from '@rectiflow/core';
+import { FUSED_KERNELS, hasFusedKernel, runFusedKernelOutputs } from './fused-kernels';
 import { batchMatMul, batchMatMulTransposedB } from './matmul';
 import { softmax } from './softmax';
+
+type Attend = (q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D) => tf.Tensor3D;
+
+/** The fused kernel pair: the softmax weights are saved for the backward instead of recomputed. */
+const fusedAttend = tf.customGrad(((q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, save: tf.GradSaveFunc) => {
+  const scale = 1 / Math.sqrt(q.shape[2]);
+  const [out, weights] = runFusedKernelOutputs(FUSED_KERNELS.attention, { q, k, v }, { scale });
+  save([q, k, v, weights]); // the weights are an intermediate: the forward's tidy disposes them, the saved copy stays
+  return {
+    value: out,
+    gradFunc: (dy: tf.Tensor, [sq, sk, sv, sp]: tf.Tensor[]) =>
+      runFusedKernelOutputs(FUSED_KERNELS.attentionGrad, { dy, q: sq, k: sk, v: sv, p: sp }, { scale }),
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as Attend;
 
 /**
  * Attention per head: `softmax(q k^T / sqrt(d)) v` for `q [N, Lq, d]`, `k`, `v [N, Lk, d]`,
@@ -15,6 +31,11 @@ import { softmax } from './softmax';
  */
 export function attendHeads(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D): tf.Tensor3D {
   const d = q.shape[2];
+  const [n, lk] = k.shape;
+  const fits = q.shape[0] === n && k.shape[2] === d && v.shape[0] === n && v.shape[1] === lk && v.shape[2] === d;
+  if (fits && [k, v].every((t) => t.dtype === 'float32') && hasFusedKernel(FUSED_KERNELS.attention, q)) {
+    return fusedAttend(q, k, v);
+  }
   return tf.tidy(() => {
     const scores = batchMatMulTransposedB(tf.mul(q, 1 / Math.sqrt(d)), k);
     return batchMatMul(softmax(scores) as tf.Tensor3D, v);

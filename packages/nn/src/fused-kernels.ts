@@ -12,6 +12,16 @@ export const FUSED_KERNELS = {
   geluTanh: 'RectiflowGeluTanh',
   layerNormModulate: 'RectiflowLayerNormModulate',
   softmax: 'RectiflowSoftmax',
+  /** Attention per (head, batch) item, inputs `{ q, k, v }`, attrs `{ scale }`, outputs `[o, softmax weights]`. */
+  attention: 'RectiflowAttention',
+  /** Its backward, inputs `{ dy, q, k, v, p }`, attrs `{ scale }`, outputs `[dq, dk, dv]`. */
+  attentionGrad: 'RectiflowAttentionGrad',
+  /**
+   * The MM-DiT's joint attention over two streams, heads first (`{ qc, kc, vc, qx, kx, vx }`,
+   * attrs `{ scale }`, outputs `[oc, ox, weights]` with heads merged), and its backward.
+   */
+  jointAttention: 'RectiflowJointAttention',
+  jointAttentionGrad: 'RectiflowJointAttentionGrad',
   /** RMSNorm with a gain over the last axis, inputs `{ x, gain [C] }`, attrs `{ eps }`. */
   rmsNorm: 'RectiflowRmsNorm',
   /** The batched product with in-place transposes, inputs `{ a, b }`, attrs `{ transposeA, transposeB }`. */
@@ -26,4 +36,13 @@ export function hasFusedKernel(name: string, x: tf.Tensor): boolean {
 /** Run a registered fused kernel. */
 export function runFusedKernel(name: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, number | boolean> = {}): tf.Tensor {
   return tf.engine().runKernel(name, inputs as tf.NamedTensorMap, attrs) as tf.Tensor;
+}
+
+/** Run a registered fused kernel with several outputs. */
+export function runFusedKernelOutputs(
+  name: string,
+  inputs: Record<string, tf.Tensor>,
+  attrs: Record<string, number | boolean> = {},
+): tf.Tensor[] {
+  return tf.engine().runKernel(name, inputs as tf.NamedTensorMap, attrs) as unknown as tf.Tensor[];
 }

@@ -16,7 +16,7 @@ export {
   scaledDotProductAttention,
   splitHeads,
 } from './attention';
-export { FUSED_KERNELS, hasFusedKernel, runFusedKernel } from './fused-kernels';
+export { FUSED_KERNELS, hasFusedKernel, runFusedKernel, runFusedKernelOutputs } from './fused-kernels';
 export { layerNorm } from './layer-norm';
 export { linear } from './linear';
 export { batchMatMul, batchMatMulTransposedB, matMul2d } from './matmul';

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "adam.h"
+#include "attention.h"
 #include "binary.h"
 #include "copy.h"
 #include "cpu_dispatch.h"
@@ -270,6 +271,65 @@ Napi::Value RmsNormGrad(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// attention(heap, qOff, kOff, vOff, oOff, pOff, n, lq, lk, d, scale) and
+// attentionGrad(heap, doOff, qOff, kOff, vOff, pOff, dqOff, dkOff, dvOff, n, lq, lk, d, scale)
+Napi::Value Attention(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const Heap heap = heap_of(info[0]);
+  const int64_t n = int_of(info[6]), lq = int_of(info[7]), lk = int_of(info[8]), d = int_of(info[9]);
+  const float scale = info[10].As<Napi::Number>().FloatValue();
+  rf::attention(floats_at(env, heap, int_of(info[1]), n * lq * d), floats_at(env, heap, int_of(info[2]), n * lk * d),
+                floats_at(env, heap, int_of(info[3]), n * lk * d), floats_at(env, heap, int_of(info[4]), n * lq * d),
+                floats_at(env, heap, int_of(info[5]), n * lq * lk), n, lq, lk, d, scale);
+  return env.Undefined();
+}
+
+Napi::Value AttentionGrad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const Heap heap = heap_of(info[0]);
+  const int64_t n = int_of(info[9]), lq = int_of(info[10]), lk = int_of(info[11]), d = int_of(info[12]);
+  const float scale = info[13].As<Napi::Number>().FloatValue();
+  rf::attention_grad(floats_at(env, heap, int_of(info[1]), n * lq * d), floats_at(env, heap, int_of(info[2]), n * lq * d),
+                     floats_at(env, heap, int_of(info[3]), n * lk * d), floats_at(env, heap, int_of(info[4]), n * lk * d),
+                     floats_at(env, heap, int_of(info[5]), n * lq * lk), floats_at(env, heap, int_of(info[6]), n * lq * d),
+                     floats_at(env, heap, int_of(info[7]), n * lk * d), floats_at(env, heap, int_of(info[8]), n * lk * d), n, lq,
+                     lk, d, scale);
+  return env.Undefined();
+}
+
+// jointAttention(heap, [qc, kc, vc, qx, kx, vx, oc, ox, p] offsets, [heads, batch, lcq, lc, lx, d], scale)
+Napi::Value JointAttention(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const Heap heap = heap_of(info[0]);
+  const std::vector<int64_t> off = ints_of(info[1]), dims = ints_of(info[2]);
+  if (off.size() != 9 || dims.size() != 6) throw Napi::TypeError::New(env, "tfjs-native: jointAttention: 9 offsets and 6 sizes");
+  const rf::JointShape s{dims[0], dims[1], dims[2], dims[3], dims[4], dims[5]};
+  const int64_t hb = s.heads * s.batch, lq = s.lcq + s.lx, lk = s.lc + s.lx;
+  const int64_t sizes[9] = {hb * s.lcq * s.d, hb * s.lc * s.d, hb * s.lc * s.d, hb * s.lx * s.d, hb * s.lx * s.d,
+                            hb * s.lx * s.d,  hb * s.lcq * s.d, hb * s.lx * s.d, hb * lq * lk};
+  float* f[9];
+  for (int i = 0; i < 9; i++) f[i] = floats_at(env, heap, off[i], sizes[i]);
+  rf::joint_attention(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], s, info[3].As<Napi::Number>().FloatValue());
+  return env.Undefined();
+}
+
+// jointAttentionGrad(heap, [doc, dox, qc, kc, vc, qx, kx, vx, p, dqc, dkc, dvc, dqx, dkx, dvx] offsets, sizes, scale)
+Napi::Value JointAttentionGrad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const Heap heap = heap_of(info[0]);
+  const std::vector<int64_t> off = ints_of(info[1]), dims = ints_of(info[2]);
+  if (off.size() != 15 || dims.size() != 6) throw Napi::TypeError::New(env, "tfjs-native: jointAttentionGrad: 15 offsets and 6 sizes");
+  const rf::JointShape s{dims[0], dims[1], dims[2], dims[3], dims[4], dims[5]};
+  const int64_t hb = s.heads * s.batch, lq = s.lcq + s.lx, lk = s.lc + s.lx;
+  const int64_t c = hb * s.lc * s.d, x = hb * s.lx * s.d, cq = hb * s.lcq * s.d;
+  const int64_t sizes[15] = {cq, x, cq, c, c, x, x, x, hb * lq * lk, cq, c, c, x, x, x};
+  float* f[15];
+  for (int i = 0; i < 15; i++) f[i] = floats_at(env, heap, off[i], sizes[i]);
+  rf::joint_attention_grad(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12], f[13], f[14], s,
+                           info[3].As<Napi::Number>().FloatValue());
+  return env.Undefined();
+}
+
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object out = Napi::Object::New(env);
@@ -312,6 +372,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("softmax", Napi::Function::New(env, Softmax));
   exports.Set("softmaxGrad", Napi::Function::New(env, SoftmaxGrad));
   exports.Set("rmsNorm", Napi::Function::New(env, RmsNorm));
+  exports.Set("attention", Napi::Function::New(env, Attention));
+  exports.Set("attentionGrad", Napi::Function::New(env, AttentionGrad));
+  exports.Set("jointAttention", Napi::Function::New(env, JointAttention));
+  exports.Set("jointAttentionGrad", Napi::Function::New(env, JointAttentionGrad));
   exports.Set("rmsNormGrad", Napi::Function::New(env, RmsNormGrad));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));

@@ -10,6 +10,9 @@ import { heapOf, offsetOf, type WasmBackend } from './wasm-heap';
 
 type Inputs = Record<string, tf.TensorInfo>;
 
+/** The heap offset of a tensor, or 0 for an empty one (never read; it may have no memory). */
+const offsetOrZero = (backend: WasmBackend, t: tf.TensorInfo) => (tf.util.sizeFromShape(t.shape) === 0 ? 0 : offsetOf(backend, t));
+
 /** Kernel configs of every fused op, for the 'wasm' backend. */
 export function fusedKernels(binding: NativeBinding): tf.KernelConfig[] {
   const kernel = (
@@ -89,6 +92,66 @@ export function fusedKernels(binding: NativeBinding): tf.KernelConfig[] {
         binding.softmaxGrad(heapOf(backend), offsetOf(backend, dy), offsetOf(backend, y), offsetOf(backend, dx), size / cols, cols);
       return dx;
     }),
+    kernel(FUSED_OPS.attention, ({ q, k, v }, backend, { scale }) => {
+      const [n, lq, d] = q.shape;
+      const lk = k.shape[1];
+      const o = backend.makeOutput([n, lq, d], 'float32');
+      const p = backend.makeOutput([n, lq, lk], 'float32');
+      binding.attention(
+        heapOf(backend),
+        offsetOf(backend, q),
+        offsetOf(backend, k),
+        offsetOf(backend, v),
+        offsetOf(backend, o),
+        offsetOf(backend, p),
+        n,
+        lq,
+        lk,
+        d,
+        scale,
+      );
+      return [o, p];
+    }),
+    kernel(FUSED_OPS.attentionGrad, ({ dy, q, k, v, p }, backend, { scale }) => {
+      const [n, lq, d] = q.shape;
+      const lk = k.shape[1];
+      const [dq, dk, dv] = [q, k, v].map((t) => backend.makeOutput(t.shape, 'float32'));
+      binding.attentionGrad(
+        heapOf(backend),
+        offsetOf(backend, dy),
+        offsetOf(backend, q),
+        offsetOf(backend, k),
+        offsetOf(backend, v),
+        offsetOf(backend, p),
+        offsetOf(backend, dq),
+        offsetOf(backend, dk),
+        offsetOf(backend, dv),
+        n,
+        lq,
+        lk,
+        d,
+        scale,
+      );
+      return [dq, dk, dv];
+    }),
+    kernel(FUSED_OPS.jointAttention, ({ qc, kc, vc, qx, kx, vx }, backend, { scale }) => {
+      const [heads, batch, lcq, d] = qc.shape;
+      const [lc, lx] = [kc.shape[2], qx.shape[2]];
+      const oc = backend.makeOutput([batch, lcq, heads * d], 'float32');
+      const ox = backend.makeOutput([batch, lx, heads * d], 'float32');
+      const p = backend.makeOutput([heads, batch, lcq + lx, lc + lx], 'float32');
+      const offsets = [qc, kc, vc, qx, kx, vx, oc, ox, p].map((t) => offsetOrZero(backend, t));
+      binding.jointAttention(heapOf(backend), offsets, [heads, batch, lcq, lc, lx, d], scale);
+      return [oc, ox, p];
+    }),
+    kernel(FUSED_OPS.jointAttentionGrad, ({ doc, dox, qc, kc, vc, qx, kx, vx, p }, backend, { scale }) => {
+      const [heads, batch, lcq, d] = qc.shape;
+      const [lc, lx] = [kc.shape[2], qx.shape[2]];
+      const grads = [qc, kc, vc, qx, kx, vx].map((t) => backend.makeOutput(t.shape, 'float32'));
+      const offsets = [doc, dox, qc, kc, vc, qx, kx, vx, p, ...grads].map((t) => offsetOrZero(backend, t));
+      binding.jointAttentionGrad(heapOf(backend), offsets, [heads, batch, lcq, lc, lx, d], scale);
+      return grads;
+    }),
     kernel(FUSED_OPS.rmsNorm, ({ x, gain }, backend, { eps }) => {
       const y = backend.makeOutput(x.shape, 'float32');
       const cols = x.shape[x.shape.length - 1] ?? 1;
@@ -164,6 +227,28 @@ export const fusedGradients: tf.GradConfig[] = [
           attrs as unknown as tf.NamedAttrMap,
         ) as tf.Tensor[];
       return { x: () => dx, shift: () => dshift, scale: () => dscale };
+    },
+  },
+  {
+    kernelName: FUSED_OPS.jointAttention,
+    inputsToSave: ['qc', 'kc', 'vc', 'qx', 'kx', 'vx'],
+    outputsToSave: [false, false, true],
+    gradFunc: (dy, saved, attrs) => {
+      // dy holds one gradient per output; an output outside the backward pass (the weights, or
+      // an empty context output) has none.
+      const [qc, kc, vc, qx, kx, vx, p] = saved;
+      const [heads, batch, lcq, d] = qc.shape;
+      const dys = dy as (tf.Tensor | null)[];
+      const doc = dys[0] ?? tf.zeros([batch, lcq, heads * d]);
+      const dox = dys[1] ?? tf.zeros([batch, qx.shape[2], heads * d]);
+      const [dqc, dkc, dvc, dqx, dkx, dvx] = tf
+        .engine()
+        .runKernel(
+          FUSED_OPS.jointAttentionGrad,
+          { doc, dox, qc, kc, vc, qx, kx, vx, p },
+          attrs as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor[];
+      return { qc: () => dqc, kc: () => dkc, vc: () => dvc, qx: () => dqx, kx: () => dkx, vx: () => dvx };
     },
   },
   {

@@ -17,6 +17,25 @@ export const FUSED_OPS = {
   softmax: 'RectiflowSoftmax',
   /** inputs `{ dy, y }`: the gradient of softmax given its output `y`. */
   softmaxGrad: 'RectiflowSoftmaxGrad',
+  /**
+   * inputs `{ q [N, Lq, d], k [N, Lk, d], v [N, Lk, d] }`, attrs `{ scale }`: outputs `[o, p]`, the
+   * attention `o = p v` and its weights `p = softmax(scale q k^T)` (kept for the backward). No
+   * gradient is registered: `@rectiflow/nn`'s attention defines it with `attentionGrad`.
+   */
+  attention: 'RectiflowAttention',
+  /** inputs `{ dy, q, k, v, p }`, attrs `{ scale }`: outputs `[dq, dk, dv]`. */
+  attentionGrad: 'RectiflowAttentionGrad',
+  /**
+   * The MM-DiT's joint attention over a context and an image stream, heads first: inputs
+   * `{ qc [H, B, Lcq, d], kc, vc [H, B, Lc, d], qx, kx, vx [H, B, Lx, d] }` (Lcq is Lc, or 0 when
+   * only the image rows query), attrs `{ scale }`; outputs `[oc [B, Lcq, H*d], ox [B, Lx, H*d], p]`:
+   * the sequences joined as `[context; image]` inside the kernel and the heads merged on the way
+   * out, with the softmax weights `p [H, B, Lcq + Lx, Lc + Lx]` kept for the backward. Gradient
+   * registered.
+   */
+  jointAttention: 'RectiflowJointAttention',
+  /** inputs `{ doc, dox, qc, kc, vc, qx, kx, vx, p }`, attrs `{ scale }`: outputs `[dqc, dkc, dvc, dqx, dkx, dvx]`. */
+  jointAttentionGrad: 'RectiflowJointAttentionGrad',
   /** inputs `{ x [..., C], gain [C] }`, attrs `{ eps }`: `x * rsqrt(mean(x^2) + eps) * gain` over the last axis. Gradient registered. */
   rmsNorm: 'RectiflowRmsNorm',
   /** inputs `{ dy, x, gain }`, attrs `{ eps }`: outputs `[dx, dgain]`. */

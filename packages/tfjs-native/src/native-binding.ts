@@ -95,6 +95,39 @@ export interface NativeBinding {
   ): void;
   softmax(heap: ArrayBuffer, xOffset: number, yOffset: number, rows: number, cols: number): void;
   softmaxGrad(heap: ArrayBuffer, dyOffset: number, yOffset: number, dxOffset: number, rows: number, cols: number): void;
+  attention(
+    heap: ArrayBuffer,
+    qOffset: number,
+    kOffset: number,
+    vOffset: number,
+    oOffset: number,
+    pOffset: number,
+    n: number,
+    lq: number,
+    lk: number,
+    d: number,
+    scale: number,
+  ): void;
+  attentionGrad(
+    heap: ArrayBuffer,
+    doOffset: number,
+    qOffset: number,
+    kOffset: number,
+    vOffset: number,
+    pOffset: number,
+    dqOffset: number,
+    dkOffset: number,
+    dvOffset: number,
+    n: number,
+    lq: number,
+    lk: number,
+    d: number,
+    scale: number,
+  ): void;
+  /** offsets of qc, kc, vc, qx, kx, vx, oc, ox, p; sizes [heads, batch, lcq, lc, lx, d]. */
+  jointAttention(heap: ArrayBuffer, offsets: number[], sizes: number[], scale: number): void;
+  /** offsets of doc, dox, qc, kc, vc, qx, kx, vx, p, dqc, dkc, dvc, dqx, dkx, dvx; sizes as jointAttention. */
+  jointAttentionGrad(heap: ArrayBuffer, offsets: number[], sizes: number[], scale: number): void;
   rmsNorm(heap: ArrayBuffer, xOffset: number, gainOffset: number, yOffset: number, rows: number, cols: number, eps: number): void;
   rmsNormGrad(
     heap: ArrayBuffer,

@@ -34,7 +34,7 @@ describe('enableNativeKernels', () => {
       'Identity',
       'Cast',
     ]);
-    expect(status.message).toMatch(/^tfjs-native: 15 native wasm kernels \+ 10 fused ops \((avx512|avx2|portable), \d+ threads?\)$/);
+    expect(status.message).toMatch(/^tfjs-native: 15 native wasm kernels \+ 14 fused ops \((avx512|avx2|portable), \d+ threads?\)$/);
     expect(nativeKernelsEnabled()).toBe(true);
     expect(tf.getKernel('BatchMatMul', 'wasm')).not.toBe(stock);
     disableNativeKernels();

@@ -1,0 +1,155 @@
+// Fused attention (see attention.h): per item, the products run on the active instruction set's
+// GEMM (gemm_impl.h, transposed operands read in place) and the softmax on its row kernels
+// (fused_impl.h). Items are split over the pool; each is computed by one thread, so results do
+// not depend on the number of threads.
+#include "attention.h"
+
+#include "cpu_dispatch.h"
+#include "native_memory.h"
+#include "thread_pool.h"
+
+namespace rf {
+
+namespace {
+
+// C [m, n] = op(A) op(B) over k, with op(A) element (i, j) at a[i * a_row + j * a_col], likewise B.
+void product(const KernelTable* t, const float* a, int64_t a_row, int64_t a_col, const float* b, int64_t b_row, int64_t b_col,
+             float* c, int64_t m, int64_t n, int64_t k) {
+  GemmArgs g;
+  g.a = a;
+  g.b = b;
+  g.c = c;
+  g.m = m;
+  g.n = n;
+  g.k = k;
+  g.a_row = a_row;
+  g.a_col = a_col;
+  g.b_row = b_row;
+  g.b_col = b_col;
+  t->gemm_block(g, 0, m, 0, n);
+}
+
+void scale_in_place(float* x, int64_t count, float s) {
+  for (int64_t i = 0; i < count; i++) x[i] *= s;
+}
+
+void copy_floats(float* dst, const float* src, int64_t count) {
+  if (count > 0) __builtin_memcpy(dst, src, size_t(count) * sizeof(float));
+}
+
+// rows x d rows of src (row stride src_stride) into dst (row stride dst_stride).
+void copy_rows(float* dst, int64_t dst_stride, const float* src, int64_t src_stride, int64_t rows, int64_t d) {
+  for (int64_t r = 0; r < rows; r++) copy_floats(dst + r * dst_stride, src + r * src_stride, d);
+}
+
+}  // namespace
+
+void attention(const float* q, const float* k, const float* v, float* o, float* p, int64_t n, int64_t lq, int64_t lk,
+               int64_t d, float scale) {
+  const KernelTable* t = active_table();
+  parallel_parts(n, n * lq * lk * d / 16, 1, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; i++) {
+      const float* qi = q + i * lq * d;
+      const float* ki = k + i * lk * d;
+      float* pi = p + i * lq * lk;
+      product(t, qi, d, 1, ki, 1, d, pi, lq, lk, d);  // q k^T
+      scale_in_place(pi, lq * lk, scale);
+      t->softmax_rows(pi, pi, 0, lq, lk);
+      product(t, pi, lk, 1, v + i * lk * d, d, 1, o + i * lq * d, lq, d, lk);  // p v
+    }
+  });
+}
+
+void attention_grad(const float* dout, const float* q, const float* k, const float* v, const float* p, float* dq, float* dk,
+                    float* dv, int64_t n, int64_t lq, int64_t lk, int64_t d, float scale) {
+  const KernelTable* t = active_table();
+  ScratchBuffer scratch(size_t(n * lq * lk));
+  parallel_parts(n, n * lq * lk * d / 16, 1, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; i++) {
+      const float* doi = dout + i * lq * d;
+      const float* qi = q + i * lq * d;
+      const float* ki = k + i * lk * d;
+      const float* pi = p + i * lq * lk;
+      float* ds = scratch.data() + i * lq * lk;
+      product(t, pi, 1, lk, doi, d, 1, dv + i * lk * d, lk, d, lq);  // dv = p^T do
+      product(t, doi, d, 1, v + i * lk * d, 1, d, ds, lq, lk, d);    // dp = do v^T
+      t->softmax_grad_rows(ds, pi, ds, 0, lq, lk);                   // ds = p (dp - rowsum(dp p))
+      scale_in_place(ds, lq * lk, scale);
+      product(t, ds, lk, 1, ki, d, 1, dq + i * lq * d, lq, d, lk);  // dq = scale ds k
+      product(t, ds, 1, lk, qi, d, 1, dk + i * lk * d, lk, d, lq);  // dk = scale ds^T q
+    }
+  });
+}
+
+void joint_attention(const float* qc, const float* kc, const float* vc, const float* qx, const float* kx, const float* vx,
+                     float* oc, float* ox, float* p, const JointShape& s, float scale) {
+  const KernelTable* t = active_table();
+  const int64_t items = s.heads * s.batch, lq = s.lcq + s.lx, lk = s.lc + s.lx, d = s.d, width = s.heads * d;
+  parallel_parts(items, items * lq * lk * d / 16, 1, [&](int64_t i0, int64_t i1) {
+    ScratchBuffer scratch(size_t((lq + 2 * lk + lq) * d));
+    float* q = scratch.data();
+    float* k = q + lq * d;
+    float* v = k + lk * d;
+    float* o = v + lk * d;
+    for (int64_t i = i0; i < i1; i++) {
+      const int64_t h = i / s.batch, b = i % s.batch;
+      copy_floats(q, qc + i * s.lcq * d, s.lcq * d);
+      copy_floats(q + s.lcq * d, qx + i * s.lx * d, s.lx * d);
+      copy_floats(k, kc + i * s.lc * d, s.lc * d);
+      copy_floats(k + s.lc * d, kx + i * s.lx * d, s.lx * d);
+      copy_floats(v, vc + i * s.lc * d, s.lc * d);
+      copy_floats(v + s.lc * d, vx + i * s.lx * d, s.lx * d);
+      float* pi = p + i * lq * lk;
+      product(t, q, d, 1, k, 1, d, pi, lq, lk, d);  // q k^T
+      scale_in_place(pi, lq * lk, scale);
+      t->softmax_rows(pi, pi, 0, lq, lk);
+      product(t, pi, lk, 1, v, d, 1, o, lq, d, lk);  // p v
+      copy_rows(oc + b * s.lcq * width + h * d, width, o, d, s.lcq, d);
+      copy_rows(ox + b * s.lx * width + h * d, width, o + s.lcq * d, d, s.lx, d);
+    }
+  });
+}
+
+void joint_attention_grad(const float* doc, const float* dox, const float* qc, const float* kc, const float* vc, const float* qx,
+                          const float* kx, const float* vx, const float* p, float* dqc, float* dkc, float* dvc, float* dqx,
+                          float* dkx, float* dvx, const JointShape& s, float scale) {
+  const KernelTable* t = active_table();
+  const int64_t items = s.heads * s.batch, lq = s.lcq + s.lx, lk = s.lc + s.lx, d = s.d, width = s.heads * d;
+  parallel_parts(items, items * lq * lk * d / 16, 1, [&](int64_t i0, int64_t i1) {
+    ScratchBuffer scratch(size_t(2 * lq * d + 2 * lk * d + lq * lk + lq * d + 2 * lk * d));
+    float* q = scratch.data();
+    float* k = q + lq * d;
+    float* v = k + lk * d;
+    float* dout = v + lk * d;
+    float* ds = dout + lq * d;
+    float* dq = ds + lq * lk;
+    float* dk = dq + lq * d;
+    float* dv = dk + lk * d;
+    for (int64_t i = i0; i < i1; i++) {
+      const int64_t h = i / s.batch, b = i % s.batch;
+      copy_floats(q, qc + i * s.lcq * d, s.lcq * d);
+      copy_floats(q + s.lcq * d, qx + i * s.lx * d, s.lx * d);
+      copy_floats(k, kc + i * s.lc * d, s.lc * d);
+      copy_floats(k + s.lc * d, kx + i * s.lx * d, s.lx * d);
+      copy_floats(v, vc + i * s.lc * d, s.lc * d);
+      copy_floats(v + s.lc * d, vx + i * s.lx * d, s.lx * d);
+      copy_rows(dout, d, doc + b * s.lcq * width + h * d, width, s.lcq, d);
+      copy_rows(dout + s.lcq * d, d, dox + b * s.lx * width + h * d, width, s.lx, d);
+      const float* pi = p + i * lq * lk;
+      product(t, pi, 1, lk, dout, d, 1, dv, lk, d, lq);  // dv = p^T do
+      product(t, dout, d, 1, v, 1, d, ds, lq, lk, d);    // dp = do v^T
+      t->softmax_grad_rows(ds, pi, ds, 0, lq, lk);       // ds = p (dp - rowsum(dp p))
+      scale_in_place(ds, lq * lk, scale);
+      product(t, ds, lk, 1, k, d, 1, dq, lq, d, lk);  // dq = scale ds k
+      product(t, ds, 1, lk, q, d, 1, dk, lk, d, lq);  // dk = scale ds^T q
+      copy_floats(dqc + i * s.lcq * d, dq, s.lcq * d);
+      copy_floats(dqx + i * s.lx * d, dq + s.lcq * d, s.lx * d);
+      copy_floats(dkc + i * s.lc * d, dk, s.lc * d);
+      copy_floats(dkx + i * s.lx * d, dk + s.lc * d, s.lx * d);
+      copy_floats(dvc + i * s.lc * d, dv, s.lc * d);
+      copy_floats(dvx + i * s.lx * d, dv + s.lc * d, s.lx * d);
+    }
+  });
+}
+
+}  // namespace rf
