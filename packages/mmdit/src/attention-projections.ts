@@ -1,4 +1,5 @@
 import { tf } from '@rectiflow/core';
+import { FUSED_KERNELS, hasFusedKernel, runFusedKernel } from '@rectiflow/nn';
 import { Linear } from './linear';
 import type { ParamStore } from './parameters';
 import { RMSNorm } from './rms-norm';
@@ -60,6 +61,27 @@ export class AttentionProjections {
       return [this.lnQ ? this.lnQ.apply(q0) : q0, this.lnK ? this.lnK.apply(k0) : k0, v0] as tf.Tensor4D[];
     });
     return { q, k, v };
+  }
+
+  /**
+   * q, k, v of `x [B, L, D]` token-major as the projection gives them, `[B, L, 3D]` (`[q | k | v]`,
+   * heads side by side in each), with q and k normalised per head in one fused kernel; null when
+   * the q/k norm is on and that kernel is not registered (use {@link project}).
+   */
+  projectTokens(x: tf.Tensor3D): tf.Tensor3D | null {
+    const [b, l, dim] = x.shape;
+    const { lnQ, lnK } = this;
+    const norm = lnQ && lnK;
+    if (norm && (lnQ.eps !== lnK.eps || !hasFusedKernel(FUSED_KERNELS.qkNorm, x))) return null;
+    return tf.tidy(() => {
+      const qkv = tf.reshape(this.qkv.apply(tf.reshape(x, [b * l, dim])), [b, l, 3 * dim]);
+      if (!norm) return qkv as tf.Tensor3D;
+      return runFusedKernel(
+        FUSED_KERNELS.qkNorm,
+        { qkv, gq: lnQ.weight, gk: lnK.weight },
+        { heads: this.heads, eps: lnQ.eps },
+      ) as tf.Tensor3D;
+    });
   }
 
   /** The output projection of an attention result `[B, L, D]`. */

@@ -1,6 +1,6 @@
 import { tf } from '@rectiflow/core';
 import { attendHeads, FUSED_KERNELS, hasFusedKernel, mergeHeads, runFusedKernelOutputs } from '@rectiflow/nn';
-import type { AttentionProjections, QKV } from './attention-projections';
+import type { AttentionProjections } from './attention-projections';
 
 /** Called with named intermediate tensors; they are disposed after the call unless kept. */
 export type TraceFn = (name: string, value: tf.Tensor) => void;
@@ -21,21 +21,31 @@ function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor4D {
   return tf.reshape(out, [h, b, lq, d]);
 }
 
-/** The fused joint attention when its kernels are registered and the shapes fit, else null. */
-function jointFused(cq: QKV, xq: QKV, queryContext: boolean): tf.Tensor3D[] | null {
-  const all = [cq.q, cq.k, cq.v, xq.q, xq.k, xq.v];
-  if (!hasFusedKernel(FUSED_KERNELS.jointAttention, cq.k) || !all.every((t) => t.dtype === 'float32')) return null;
-  const [h, b, lc, d] = cq.k.shape;
-  const lx = xq.k.shape[2];
-  const fits = (t: tf.Tensor4D, l: number) => t.shape[0] === h && t.shape[1] === b && t.shape[2] === l && t.shape[3] === d;
-  if (![cq.v, cq.q].every((t) => fits(t, lc)) || ![xq.q, xq.k, xq.v].every((t) => fits(t, lx))) return null;
-  // The kernels join the streams as [context; image] inside each (head, batch) item and merge
-  // the heads on the way out: no concatenated or transposed copy, forward or backward (the
-  // gradient is registered with the kernel). The third output, the softmax weights kept for the
-  // backward, is left to the caller's tidy.
-  const qc = queryContext ? cq.q : (tf.zeros([h, b, 0, d]) as tf.Tensor4D);
-  const scale = 1 / Math.sqrt(d);
-  const [oc, ox] = runFusedKernelOutputs(FUSED_KERNELS.jointAttention, { qc, kc: cq.k, vc: cq.v, qx: xq.q, kx: xq.k, vx: xq.v }, { scale });
+/**
+ * The fused joint attention (registered by `@rectiflow/tfjs-native`), or null when its kernels
+ * are not registered: q, k, v come straight from both streams' qkv projections (q/k norm fused),
+ * the streams are joined as `[context; image]` inside the kernel and the heads merged on the way
+ * out, so no transposed, split or concatenated copy is made, forward or backward (the gradients
+ * are registered with the kernels). Returns `[context [B, Lc or 0, D], image [B, Lx, D]]`; the
+ * third output, the softmax weights kept for the backward, is left to the caller's tidy.
+ */
+function jointFused(
+  contextAttn: AttentionProjections,
+  xAttn: AttentionProjections,
+  context: tf.Tensor3D,
+  x: tf.Tensor3D,
+  heads: number,
+  queryContext: boolean,
+): tf.Tensor3D[] | null {
+  if (![context, x].every((t) => hasFusedKernel(FUSED_KERNELS.jointAttention, t))) return null;
+  const qkvc = contextAttn.projectTokens(context);
+  const qkvx = qkvc && xAttn.projectTokens(x);
+  if (!qkvc || !qkvx) {
+    qkvc?.dispose();
+    return null;
+  }
+  const scale = 1 / Math.sqrt(context.shape[2] / heads);
+  const [oc, ox] = runFusedKernelOutputs(FUSED_KERNELS.jointAttention, { qkvc, qkvx }, { scale, heads, queryContext });
   return [oc as tf.Tensor3D, ox as tf.Tensor3D];
 }
 
@@ -64,15 +74,15 @@ export class JointAttention {
     const [xOut, ctxOut] = tf.tidy((): tf.Tensor3D[] => {
       const lc = context.shape[1];
       const lx = x.shape[1];
-      const cq = this.contextAttn.project(context);
-      const xq = this.xAttn.project(x);
       const preOnly = this.contextAttn.proj === null;
-      const fused = trace ? null : jointFused(cq, xq, !preOnly);
+      const fused = trace ? null : jointFused(this.contextAttn, this.xAttn, context, x, this.heads, !preOnly);
       if (fused) {
         const [ca, xa] = fused;
         const xProjected = this.xAttn.output(xa);
         return preOnly ? [xProjected] : [xProjected, this.contextAttn.output(ca)];
       }
+      const cq = this.contextAttn.project(context);
+      const xq = this.xAttn.project(x);
       const k = tf.concat([cq.k, xq.k], 2) as tf.Tensor4D;
       const v = tf.concat([cq.v, xq.v], 2) as tf.Tensor4D;
       if (preOnly && !trace) return [this.xAttn.output(mergeHeads(attend(xq.q, k, v)))];

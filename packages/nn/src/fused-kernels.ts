@@ -17,11 +17,12 @@ export const FUSED_KERNELS = {
   /** Its backward, inputs `{ dy, q, k, v, p }`, attrs `{ scale }`, outputs `[dq, dk, dv]`. */
   attentionGrad: 'RectiflowAttentionGrad',
   /**
-   * The MM-DiT's joint attention over two streams, heads first (`{ qc, kc, vc, qx, kx, vx }`,
-   * attrs `{ scale }`, outputs `[oc, ox, weights]` with heads merged), and its backward.
+   * The MM-DiT's joint attention read from the two streams' qkv projections (`{ qkvc, qkvx }`,
+   * attrs `{ scale, heads, queryContext }`, outputs `[oc, ox, weights]` with heads merged).
    */
   jointAttention: 'RectiflowJointAttention',
-  jointAttentionGrad: 'RectiflowJointAttentionGrad',
+  /** The MM-DiT's q/k norm on a qkv projection, `{ qkv, gq, gk }`, attrs `{ heads, eps }`. */
+  qkNorm: 'RectiflowQkNorm',
   /** RMSNorm with a gain over the last axis, inputs `{ x, gain [C] }`, attrs `{ eps }`. */
   rmsNorm: 'RectiflowRmsNorm',
   /** The batched product with in-place transposes, inputs `{ a, b }`, attrs `{ transposeA, transposeB }`. */

@@ -297,36 +297,60 @@ Napi::Value AttentionGrad(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// jointAttention(heap, [qc, kc, vc, qx, kx, vx, oc, ox, p] offsets, [heads, batch, lcq, lc, lx, d], scale)
+// jointAttention(heap, [qkvc, qkvx, oc, ox, p] offsets, [heads, batch, lcq, lc, lx, d], scale)
 Napi::Value JointAttention(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const Heap heap = heap_of(info[0]);
   const std::vector<int64_t> off = ints_of(info[1]), dims = ints_of(info[2]);
-  if (off.size() != 9 || dims.size() != 6) throw Napi::TypeError::New(env, "tfjs-native: jointAttention: 9 offsets and 6 sizes");
+  if (off.size() != 5 || dims.size() != 6) throw Napi::TypeError::New(env, "tfjs-native: jointAttention: 5 offsets and 6 sizes");
   const rf::JointShape s{dims[0], dims[1], dims[2], dims[3], dims[4], dims[5]};
-  const int64_t hb = s.heads * s.batch, lq = s.lcq + s.lx, lk = s.lc + s.lx;
-  const int64_t sizes[9] = {hb * s.lcq * s.d, hb * s.lc * s.d, hb * s.lc * s.d, hb * s.lx * s.d, hb * s.lx * s.d,
-                            hb * s.lx * s.d,  hb * s.lcq * s.d, hb * s.lx * s.d, hb * lq * lk};
-  float* f[9];
-  for (int i = 0; i < 9; i++) f[i] = floats_at(env, heap, off[i], sizes[i]);
-  rf::joint_attention(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], s, info[3].As<Napi::Number>().FloatValue());
+  const int64_t w = s.heads * s.d;
+  const int64_t sizes[5] = {s.batch * s.lc * 3 * w, s.batch * s.lx * 3 * w, s.batch * s.lcq * w, s.batch * s.lx * w,
+                            s.heads * s.batch * (s.lcq + s.lx) * (s.lc + s.lx)};
+  float* f[5];
+  for (int i = 0; i < 5; i++) f[i] = floats_at(env, heap, off[i], sizes[i]);
+  rf::joint_attention(f[0], f[1], f[2], f[3], f[4], s, info[3].As<Napi::Number>().FloatValue());
   return env.Undefined();
 }
 
-// jointAttentionGrad(heap, [doc, dox, qc, kc, vc, qx, kx, vx, p, dqc, dkc, dvc, dqx, dkx, dvx] offsets, sizes, scale)
+// jointAttentionGrad(heap, [doc, dox, qkvc, qkvx, p, dqkvc, dqkvx] offsets, sizes, scale)
 Napi::Value JointAttentionGrad(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const Heap heap = heap_of(info[0]);
   const std::vector<int64_t> off = ints_of(info[1]), dims = ints_of(info[2]);
-  if (off.size() != 15 || dims.size() != 6) throw Napi::TypeError::New(env, "tfjs-native: jointAttentionGrad: 15 offsets and 6 sizes");
+  if (off.size() != 7 || dims.size() != 6) throw Napi::TypeError::New(env, "tfjs-native: jointAttentionGrad: 7 offsets and 6 sizes");
   const rf::JointShape s{dims[0], dims[1], dims[2], dims[3], dims[4], dims[5]};
-  const int64_t hb = s.heads * s.batch, lq = s.lcq + s.lx, lk = s.lc + s.lx;
-  const int64_t c = hb * s.lc * s.d, x = hb * s.lx * s.d, cq = hb * s.lcq * s.d;
-  const int64_t sizes[15] = {cq, x, cq, c, c, x, x, x, hb * lq * lk, cq, c, c, x, x, x};
-  float* f[15];
-  for (int i = 0; i < 15; i++) f[i] = floats_at(env, heap, off[i], sizes[i]);
-  rf::joint_attention_grad(f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12], f[13], f[14], s,
-                           info[3].As<Napi::Number>().FloatValue());
+  const int64_t w = s.heads * s.d;
+  const int64_t c = s.batch * s.lc * 3 * w, x = s.batch * s.lx * 3 * w;
+  const int64_t sizes[7] = {s.batch * s.lcq * w, s.batch * s.lx * w, c, x, s.heads * s.batch * (s.lcq + s.lx) * (s.lc + s.lx), c, x};
+  float* f[7];
+  for (int i = 0; i < 7; i++) f[i] = floats_at(env, heap, off[i], sizes[i]);
+  rf::joint_attention_grad(f[0], f[1], f[2], f[3], f[4], f[5], f[6], s, info[3].As<Napi::Number>().FloatValue());
+  return env.Undefined();
+}
+
+// qkNorm(heap, qkvOff, gqOff, gkOff, yOff, rows, heads, d, eps) and
+// qkNormGrad(heap, dyOff, qkvOff, gqOff, gkOff, dqkvOff, dgqOff, dgkOff, rows, heads, d, eps)
+Napi::Value QkNorm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const Heap heap = heap_of(info[0]);
+  const int64_t rows = int_of(info[5]), heads = int_of(info[6]), d = int_of(info[7]);
+  const int64_t n = rows * 3 * heads * d;
+  rf::qk_norm(floats_at(env, heap, int_of(info[1]), n), floats_at(env, heap, int_of(info[2]), d),
+              floats_at(env, heap, int_of(info[3]), d), floats_at(env, heap, int_of(info[4]), n), rows, heads, d,
+              info[8].As<Napi::Number>().FloatValue());
+  return env.Undefined();
+}
+
+Napi::Value QkNormGrad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const Heap heap = heap_of(info[0]);
+  const int64_t rows = int_of(info[8]), heads = int_of(info[9]), d = int_of(info[10]);
+  const int64_t n = rows * 3 * heads * d;
+  rf::qk_norm_grad(floats_at(env, heap, int_of(info[1]), n), floats_at(env, heap, int_of(info[2]), n),
+                   floats_at(env, heap, int_of(info[3]), d), floats_at(env, heap, int_of(info[4]), d),
+                   floats_at(env, heap, int_of(info[5]), n), floats_at(env, heap, int_of(info[6]), d),
+                   floats_at(env, heap, int_of(info[7]), d), rows, heads, d, info[11].As<Napi::Number>().FloatValue());
   return env.Undefined();
 }
 
@@ -376,6 +400,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("attentionGrad", Napi::Function::New(env, AttentionGrad));
   exports.Set("jointAttention", Napi::Function::New(env, JointAttention));
   exports.Set("jointAttentionGrad", Napi::Function::New(env, JointAttentionGrad));
+  exports.Set("qkNorm", Napi::Function::New(env, QkNorm));
+  exports.Set("qkNormGrad", Napi::Function::New(env, QkNormGrad));
   exports.Set("rmsNormGrad", Napi::Function::New(env, RmsNormGrad));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));

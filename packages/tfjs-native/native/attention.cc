@@ -81,10 +81,19 @@ void attention_grad(const float* dout, const float* q, const float* k, const flo
   });
 }
 
-void joint_attention(const float* qc, const float* kc, const float* vc, const float* qx, const float* kx, const float* vx,
-                     float* oc, float* ox, float* p, const JointShape& s, float scale) {
+// Rows [0, count) of one stream's q, k or v for head h (column offset `part`) from its qkv
+// projection (row stride 3 H d) into dst [count, d], or back (add = false: overwrite).
+void gather(float* dst, const float* qkv, int64_t count, int64_t row_stride, int64_t offset, int64_t d) {
+  copy_rows(dst, d, qkv + offset, row_stride, count, d);
+}
+void scatter(float* qkv, const float* src, int64_t count, int64_t row_stride, int64_t offset, int64_t d) {
+  copy_rows(qkv + offset, row_stride, src, d, count, d);
+}
+
+void joint_attention(const float* qkvc, const float* qkvx, float* oc, float* ox, float* p, const JointShape& s, float scale) {
   const KernelTable* t = active_table();
   const int64_t items = s.heads * s.batch, lq = s.lcq + s.lx, lk = s.lc + s.lx, d = s.d, width = s.heads * d;
+  const int64_t stride = 3 * width;
   parallel_parts(items, items * lq * lk * d / 16, 1, [&](int64_t i0, int64_t i1) {
     ScratchBuffer scratch(size_t((lq + 2 * lk + lq) * d));
     float* q = scratch.data();
@@ -93,12 +102,14 @@ void joint_attention(const float* qc, const float* kc, const float* vc, const fl
     float* o = v + lk * d;
     for (int64_t i = i0; i < i1; i++) {
       const int64_t h = i / s.batch, b = i % s.batch;
-      copy_floats(q, qc + i * s.lcq * d, s.lcq * d);
-      copy_floats(q + s.lcq * d, qx + i * s.lx * d, s.lx * d);
-      copy_floats(k, kc + i * s.lc * d, s.lc * d);
-      copy_floats(k + s.lc * d, kx + i * s.lx * d, s.lx * d);
-      copy_floats(v, vc + i * s.lc * d, s.lc * d);
-      copy_floats(v + s.lc * d, vx + i * s.lx * d, s.lx * d);
+      const float* c = qkvc + b * s.lc * stride;
+      const float* x = qkvx + b * s.lx * stride;
+      gather(q, c, s.lcq, stride, h * d, d);
+      gather(q + s.lcq * d, x, s.lx, stride, h * d, d);
+      gather(k, c, s.lc, stride, width + h * d, d);
+      gather(k + s.lc * d, x, s.lx, stride, width + h * d, d);
+      gather(v, c, s.lc, stride, 2 * width + h * d, d);
+      gather(v + s.lc * d, x, s.lx, stride, 2 * width + h * d, d);
       float* pi = p + i * lq * lk;
       product(t, q, d, 1, k, 1, d, pi, lq, lk, d);  // q k^T
       scale_in_place(pi, lq * lk, scale);
@@ -110,11 +121,15 @@ void joint_attention(const float* qc, const float* kc, const float* vc, const fl
   });
 }
 
-void joint_attention_grad(const float* doc, const float* dox, const float* qc, const float* kc, const float* vc, const float* qx,
-                          const float* kx, const float* vx, const float* p, float* dqc, float* dkc, float* dvc, float* dqx,
-                          float* dkx, float* dvx, const JointShape& s, float scale) {
+void joint_attention_grad(const float* doc, const float* dox, const float* qkvc, const float* qkvx, const float* p, float* dqkvc,
+                          float* dqkvx, const JointShape& s, float scale) {
   const KernelTable* t = active_table();
   const int64_t items = s.heads * s.batch, lq = s.lcq + s.lx, lk = s.lc + s.lx, d = s.d, width = s.heads * d;
+  const int64_t stride = 3 * width;
+  // The context's q columns get no gradient when the context does not query.
+  if (s.lcq == 0) {
+    for (int64_t r = 0; r < s.batch * s.lc; r++) __builtin_memset(dqkvc + r * stride, 0, size_t(width) * sizeof(float));
+  }
   parallel_parts(items, items * lq * lk * d / 16, 1, [&](int64_t i0, int64_t i1) {
     ScratchBuffer scratch(size_t(2 * lq * d + 2 * lk * d + lq * lk + lq * d + 2 * lk * d));
     float* q = scratch.data();
@@ -127,12 +142,14 @@ void joint_attention_grad(const float* doc, const float* dox, const float* qc, c
     float* dv = dk + lk * d;
     for (int64_t i = i0; i < i1; i++) {
       const int64_t h = i / s.batch, b = i % s.batch;
-      copy_floats(q, qc + i * s.lcq * d, s.lcq * d);
-      copy_floats(q + s.lcq * d, qx + i * s.lx * d, s.lx * d);
-      copy_floats(k, kc + i * s.lc * d, s.lc * d);
-      copy_floats(k + s.lc * d, kx + i * s.lx * d, s.lx * d);
-      copy_floats(v, vc + i * s.lc * d, s.lc * d);
-      copy_floats(v + s.lc * d, vx + i * s.lx * d, s.lx * d);
+      const float* c = qkvc + b * s.lc * stride;
+      const float* x = qkvx + b * s.lx * stride;
+      gather(q, c, s.lcq, stride, h * d, d);
+      gather(q + s.lcq * d, x, s.lx, stride, h * d, d);
+      gather(k, c, s.lc, stride, width + h * d, d);
+      gather(k + s.lc * d, x, s.lx, stride, width + h * d, d);
+      gather(v, c, s.lc, stride, 2 * width + h * d, d);
+      gather(v + s.lc * d, x, s.lx, stride, 2 * width + h * d, d);
       copy_rows(dout, d, doc + b * s.lcq * width + h * d, width, s.lcq, d);
       copy_rows(dout + s.lcq * d, d, dox + b * s.lx * width + h * d, width, s.lx, d);
       const float* pi = p + i * lq * lk;
@@ -142,12 +159,14 @@ void joint_attention_grad(const float* doc, const float* dox, const float* qc, c
       scale_in_place(ds, lq * lk, scale);
       product(t, ds, lk, 1, k, d, 1, dq, lq, d, lk);  // dq = scale ds k
       product(t, ds, 1, lk, q, d, 1, dk, lk, d, lq);  // dk = scale ds^T q
-      copy_floats(dqc + i * s.lcq * d, dq, s.lcq * d);
-      copy_floats(dqx + i * s.lx * d, dq + s.lcq * d, s.lx * d);
-      copy_floats(dkc + i * s.lc * d, dk, s.lc * d);
-      copy_floats(dkx + i * s.lx * d, dk + s.lc * d, s.lx * d);
-      copy_floats(dvc + i * s.lc * d, dv, s.lc * d);
-      copy_floats(dvx + i * s.lx * d, dv + s.lc * d, s.lx * d);
+      float* dc = dqkvc + b * s.lc * stride;
+      float* dx = dqkvx + b * s.lx * stride;
+      scatter(dc, dq, s.lcq, stride, h * d, d);
+      scatter(dx, dq + s.lcq * d, s.lx, stride, h * d, d);
+      scatter(dc, dk, s.lc, stride, width + h * d, d);
+      scatter(dx, dk + s.lc * d, s.lx, stride, width + h * d, d);
+      scatter(dc, dv, s.lc, stride, 2 * width + h * d, d);
+      scatter(dx, dv + s.lc * d, s.lx, stride, 2 * width + h * d, d);
     }
   });
 }

@@ -252,10 +252,9 @@ static void rms_norm_rows(const float* x, const float* gain, float* y, int64_t r
 }
 
 // Gradients of rows [r0, r1): dx = r (dy g) - x r^3 mean(dy g x), with r = rsqrt(mean(x^2) + eps);
-// dgain (one row) is overwritten with the sum over these rows of dy x r.
+// the sum over these rows of dy x r is added to dgain (one row).
 static void rms_norm_grad_rows(const float* dy, const float* x, const float* gain, float* dx, float* dgain, int64_t r0,
                                int64_t r1, int64_t cols, float eps) {
-  for (int64_t j = 0; j < cols; j++) dgain[j] = 0.f;
   for (int64_t r = r0; r < r1; r++) {
     const float* row = x + r * cols;
     const float* g = dy + r * cols;

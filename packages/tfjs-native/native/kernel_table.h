@@ -49,7 +49,7 @@ struct KernelTable {
   void (*ln_modulate_grad_item)(const float* dy, const float* x, const float* scale, float* dx, float* dshift,
                                 float* dscale, int64_t tokens, int64_t channels, float eps);
   // RMSNorm with a gain over the last axis, rows [r0, r1) of rows x cols, and its gradients
-  // (dgain, one row, is overwritten with the sum over those rows).
+  // (the sum over those rows of the gain's gradient is added to dgain, one row).
   void (*rms_norm_rows)(const float* x, const float* gain, float* y, int64_t r0, int64_t r1, int64_t cols, float eps);
   void (*rms_norm_grad_rows)(const float* dy, const float* x, const float* gain, float* dx, float* dgain, int64_t r0, int64_t r1,
                              int64_t cols, float eps);

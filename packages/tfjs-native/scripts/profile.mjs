@@ -22,7 +22,8 @@ const STEPS = 5;
 
 const KINDS = [
   ['matmul', /MatMul|Conv2D|Einsum/],
-  ['norm/softmax/activation (fused)', /Fused|Softmax|Gelu|LayerNorm|Rms/i],
+  ['attention (fused)', /Attention/],
+  ['norm/softmax/activation (fused)', /Fused|Softmax|Gelu|LayerNorm|Rms|QkNorm/i],
   ['optimizer', /Adam/],
   ['reduction', /^(Sum|Mean|Max|Min|Prod|ArgMax|All|Any)$/],
   [

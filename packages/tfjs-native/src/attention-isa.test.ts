@@ -1,9 +1,10 @@
 /**
- * The fused attention kernels (one stream, and the MM-DiT's joint attention over a context and
- * an image stream) on every instruction set this CPU runs, at 1 and 2 threads: forward and
- * gradients against the plain tfjs expressions (concatenate, softmax(scale q k^T) v, split, merge
- * heads), the same bits at 1 and 2 threads, and the cases where the context does not query
- * (pre-only) or its output is not used.
+ * The fused attention kernels on every instruction set this CPU runs, at 1 and 2 threads: one
+ * stream, and the MM-DiT's joint attention read from both streams' qkv projections, with the
+ * per-head q/k norm. Forward and gradients against the plain tfjs expressions (split the heads,
+ * normalise q and k, concatenate the streams, softmax(scale q k^T) v, split, merge the heads), the
+ * same bits at 1 and 2 threads, and the cases where the context does not query (pre-only) or
+ * its output is not used.
  */
 import { createRng, tf } from '@rectiflow/core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,62 +19,89 @@ afterAll(() => disableNativeKernels());
 const isas = await supportedIsas();
 disableNativeKernels();
 
-// 2 heads x 4 batch items, 9 context and 80 image tokens, heads of 20 (a vector tail at every
-// width): above the size from which the items are split over the pool.
-const [H, B, LC, LX, D] = [2, 4, 9, 80, 20];
+// 2 heads x 4 batch items, 9 context and 150 image tokens, heads of 20 (a vector tail at every
+// width): above the sizes from which the attention items and the q/k norm rows are split over
+// the pool.
+const [H, B, LC, LX, D] = [2, 4, 9, 150, 20];
 const scale = 1 / Math.sqrt(D);
+const EPS = 1e-6;
 
 /** softmax(scale q k^T) v per item of `[N, L, d]` tensors, in plain tfjs. */
 const attendStock = (q: tf.Tensor, k: tf.Tensor, v: tf.Tensor) => tf.matMul(tf.softmax(tf.mul(tf.matMul(q, k, false, true), scale)), v);
 
-/** `[H, B, L, d]` -> `[B, L, H*d]`. */
-const merge = (t: tf.Tensor) => {
-  const [h, b, l, d] = t.shape;
-  return tf.reshape(tf.transpose(t, [1, 2, 0, 3]), [b, l, h * d]);
-};
+const rms = (x: tf.Tensor, g: tf.Tensor) => tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.mul(x, x), -1, true), EPS))), g);
 
-/** The joint attention in plain tfjs: `[oc, ox]`, heads merged (oc empty when the context does not query). */
-function jointStock(qc: tf.Tensor, kc: tf.Tensor, vc: tf.Tensor, qx: tf.Tensor, kx: tf.Tensor, vx: tf.Tensor): tf.Tensor[] {
-  const flat = (t: tf.Tensor) => tf.reshape(t, [H * B, t.shape[2] as number, D]);
-  const q = tf.concat([qc, qx], 2);
-  const out = tf.reshape(attendStock(flat(q), flat(tf.concat([kc, kx], 2)), flat(tf.concat([vc, vx], 2))), [H, B, -1, D]);
-  const [oc, ox] = tf.split(out, [qc.shape[2] as number, LX], 2);
+/** The q/k norm in plain tfjs on `[B, L, 3 H d]`: q and k heads normalised, v unchanged. */
+function qkNormStock(qkv: tf.Tensor, gq: tf.Tensor, gk: tf.Tensor): tf.Tensor {
+  const [b, l] = qkv.shape;
+  const [q, k, v] = tf.split(tf.reshape(qkv, [b, l, 3, H, D]), 3, 2);
+  return tf.reshape(tf.concat([rms(q, gq), rms(k, gk), v], 2), [b, l, 3 * H * D]);
+}
+
+const qkNormNative = (qkv: tf.Tensor, gq: tf.Tensor, gk: tf.Tensor) =>
+  tf.engine().runKernel(FUSED_OPS.qkNorm, { qkv, gq, gk }, { heads: H, eps: EPS }) as tf.Tensor;
+
+/** `[B, L, 3 H d]` -> q, k, v heads first `[H * B, L, d]`. */
+function headsOf(qkv: tf.Tensor): tf.Tensor[] {
+  const [b, l] = qkv.shape;
+  const parts = tf.split(tf.reshape(qkv, [b, l, 3, H, D]), 3, 2);
+  return parts.map((t) => tf.reshape(tf.transpose(tf.reshape(t, [b, l, H, D]), [2, 0, 1, 3]), [H * b, l, D]));
+}
+
+/** `[H * B, L, d]` -> `[B, L, H d]`. */
+const merge = (t: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(t, [H, B, -1, D]), [1, 2, 0, 3]), [B, -1, H * D]);
+
+/** The joint attention in plain tfjs: `[oc, ox]`, heads merged (oc has no rows when the context does not query). */
+function jointStock(qkvc: tf.Tensor, qkvx: tf.Tensor, queryContext: boolean): tf.Tensor[] {
+  const [qc, kc, vc] = headsOf(qkvc);
+  const [qx, kx, vx] = headsOf(qkvx);
+  const q = queryContext ? tf.concat([qc, qx], 1) : qx;
+  const out = attendStock(q, tf.concat([kc, kx], 1), tf.concat([vc, vx], 1));
+  const lcq = queryContext ? LC : 0;
+  const [oc, ox] = tf.split(out, [lcq, LX], 1);
   return [merge(oc), merge(ox)];
 }
 
-const jointNative = (qc: tf.Tensor, kc: tf.Tensor, vc: tf.Tensor, qx: tf.Tensor, kx: tf.Tensor, vx: tf.Tensor) =>
-  (tf.engine().runKernel(FUSED_OPS.jointAttention, { qc, kc, vc, qx, kx, vx }, { scale }) as tf.Tensor[]).slice(0, 2);
+const jointNative = (qkvc: tf.Tensor, qkvx: tf.Tensor, queryContext: boolean) =>
+  (tf.engine().runKernel(FUSED_OPS.jointAttention, { qkvc, qkvx }, { scale, heads: H, queryContext }) as tf.Tensor[]).slice(0, 2);
 
 describe.each(isas)('attention kernels on %s', (isa) => {
-  it('joint attention: forward and gradients match plain tfjs; the same bits at 1 and 2 threads', async () => {
-    const inputs = [LC, LC, LC, LX, LX, LX].map((l) => rng.normal([H, B, l, D], 0, 1.5));
+  it('q/k norm and joint attention: forward and gradients match plain tfjs; the same bits at 1 and 2 threads', async () => {
+    const qkvc = rng.normal([B, LC, 3 * H * D], 0, 1.5);
+    const qkvx = rng.normal([B, LX, 3 * H * D], 0, 1.5);
+    const [gq, gk] = [rng.normal([D], 1, 0.2), rng.normal([D], 1, 0.2)];
     const [wc, wx] = [rng.normal([B, LC, H * D]), rng.normal([B, LX, H * D])];
-    const noContextQuery = tf.zeros([H, B, 0, D]);
-    const cases = (joint: typeof jointStock) => () => {
-      const loss = (...t: tf.Tensor[]) => {
-        const [oc, ox] = joint(t[0], t[1], t[2], t[3], t[4], t[5]);
+    const cases = (norm: typeof qkNormStock, joint: typeof jointStock) => () => {
+      const attention = (c: tf.Tensor, x: tf.Tensor, q: tf.Tensor, k: tf.Tensor, queryContext: boolean) =>
+        joint(norm(c, q, k), norm(x, q, k), queryContext);
+      const both = (...t: tf.Tensor[]) => {
+        const [oc, ox] = attention(t[0], t[1], t[2], t[3], true);
         return tf.add(tf.sum(tf.mul(oc, wc)), tf.sum(tf.mul(ox, wx)));
       };
       // Pre-only: the context does not query; only the image output exists.
-      const preOnly = (...t: tf.Tensor[]) => tf.sum(tf.mul(joint(noContextQuery, t[0], t[1], t[2], t[3], t[4])[1], wx));
+      const preOnly = (...t: tf.Tensor[]) => tf.sum(tf.mul(attention(t[0], t[1], t[2], t[3], false)[1], wx));
       // The context queries but its output is not used.
-      const imageOnly = (...t: tf.Tensor[]) => tf.sum(tf.mul(joint(t[0], t[1], t[2], t[3], t[4], t[5])[1], wx));
+      const imageOnly = (...t: tf.Tensor[]) => tf.sum(tf.mul(attention(t[0], t[1], t[2], t[3], true)[1], wx));
+      const inputs = [qkvc, qkvx, gq, gk];
       return [
-        ...joint(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], inputs[5]),
-        ...tf.grads(loss)(inputs),
-        ...tf.grads(preOnly)(inputs.slice(1)),
+        norm(qkvx, gq, gk),
+        ...attention(qkvc, qkvx, gq, gk, true),
+        ...tf.grads(both)(inputs),
+        ...tf.grads(preOnly)(inputs),
         ...tf.grads(imageOnly)(inputs),
       ];
     };
-    const stock = readValues(cases(jointStock));
+    const stock = readValues(cases(qkNormStock, jointStock));
     await useIsa(isa, 1);
-    const one = readValues(cases(jointNative));
+    const one = readValues(cases(qkNormNative, jointNative));
     await useIsa(isa, 2);
-    const two = readValues(cases(jointNative));
+    const two = readValues(cases(qkNormNative, jointNative));
     disableNativeKernels();
     expectMatch({ stock, native: one }, `${isa} joint`, 2e-5);
-    two.forEach((values, i) => expect(Buffer.from(values.buffer).equals(Buffer.from(one[i].buffer)), `output ${i}`).toBe(true));
-    tf.dispose([...inputs, wc, wx, noContextQuery]);
+    for (const [i, values] of two.entries()) {
+      expect(Buffer.from(values.buffer).equals(Buffer.from(one[i].buffer)), `output ${i}`).toBe(true);
+    }
+    tf.dispose([qkvc, qkvx, gq, gk, wc, wx]);
   });
 
   it('one-stream attention: forward and gradients match plain tfjs', async () => {

@@ -134,23 +134,63 @@ export function fusedKernels(binding: NativeBinding): tf.KernelConfig[] {
       );
       return [dq, dk, dv];
     }),
-    kernel(FUSED_OPS.jointAttention, ({ qc, kc, vc, qx, kx, vx }, backend, { scale }) => {
-      const [heads, batch, lcq, d] = qc.shape;
-      const [lc, lx] = [kc.shape[2], qx.shape[2]];
+    kernel(FUSED_OPS.jointAttention, ({ qkvc, qkvx }, backend, { scale, heads, queryContext }) => {
+      const [batch, lc, width3] = qkvc.shape;
+      const lx = qkvx.shape[1];
+      const [d, lcq] = [width3 / 3 / heads, queryContext ? lc : 0];
       const oc = backend.makeOutput([batch, lcq, heads * d], 'float32');
       const ox = backend.makeOutput([batch, lx, heads * d], 'float32');
       const p = backend.makeOutput([heads, batch, lcq + lx, lc + lx], 'float32');
-      const offsets = [qc, kc, vc, qx, kx, vx, oc, ox, p].map((t) => offsetOrZero(backend, t));
+      const offsets = [qkvc, qkvx, oc, ox, p].map((t) => offsetOrZero(backend, t));
       binding.jointAttention(heapOf(backend), offsets, [heads, batch, lcq, lc, lx, d], scale);
       return [oc, ox, p];
     }),
-    kernel(FUSED_OPS.jointAttentionGrad, ({ doc, dox, qc, kc, vc, qx, kx, vx, p }, backend, { scale }) => {
-      const [heads, batch, lcq, d] = qc.shape;
-      const [lc, lx] = [kc.shape[2], qx.shape[2]];
-      const grads = [qc, kc, vc, qx, kx, vx].map((t) => backend.makeOutput(t.shape, 'float32'));
-      const offsets = [doc, dox, qc, kc, vc, qx, kx, vx, p, ...grads].map((t) => offsetOrZero(backend, t));
-      binding.jointAttentionGrad(heapOf(backend), offsets, [heads, batch, lcq, lc, lx, d], scale);
+    kernel(FUSED_OPS.jointAttentionGrad, ({ doc, dox, qkvc, qkvx, p }, backend, { scale, heads }) => {
+      const [batch, lc, width3] = qkvc.shape;
+      const lx = qkvx.shape[1];
+      const d = width3 / 3 / heads;
+      const grads = [qkvc, qkvx].map((t) => backend.makeOutput(t.shape, 'float32'));
+      const offsets = [doc, dox, qkvc, qkvx, p, ...grads].map((t) => offsetOrZero(backend, t));
+      binding.jointAttentionGrad(heapOf(backend), offsets, [heads, batch, doc.shape[1], lc, lx, d], scale);
       return grads;
+    }),
+    kernel(FUSED_OPS.qkNorm, ({ qkv, gq, gk }, backend, { heads, eps }) => {
+      const y = backend.makeOutput(qkv.shape, 'float32');
+      const d = gq.shape[0];
+      const rows = tf.util.sizeFromShape(qkv.shape) / (3 * heads * d);
+      if (rows > 0)
+        binding.qkNorm(
+          heapOf(backend),
+          offsetOf(backend, qkv),
+          offsetOf(backend, gq),
+          offsetOf(backend, gk),
+          offsetOf(backend, y),
+          rows,
+          heads,
+          d,
+          eps,
+        );
+      return y;
+    }),
+    kernel(FUSED_OPS.qkNormGrad, ({ dy, qkv, gq, gk }, backend, { heads, eps }) => {
+      const [dqkv, dgq, dgk] = [qkv, gq, gk].map((t) => backend.makeOutput(t.shape, 'float32'));
+      const d = gq.shape[0];
+      const rows = tf.util.sizeFromShape(qkv.shape) / (3 * heads * d);
+      binding.qkNormGrad(
+        heapOf(backend),
+        offsetOrZero(backend, dy),
+        offsetOrZero(backend, qkv),
+        offsetOf(backend, gq),
+        offsetOf(backend, gk),
+        offsetOrZero(backend, dqkv),
+        offsetOf(backend, dgq),
+        offsetOf(backend, dgk),
+        rows,
+        heads,
+        d,
+        eps,
+      );
+      return [dqkv, dgq, dgk];
     }),
     kernel(FUSED_OPS.rmsNorm, ({ x, gain }, backend, { eps }) => {
       const y = backend.makeOutput(x.shape, 'float32');
@@ -231,24 +271,35 @@ export const fusedGradients: tf.GradConfig[] = [
   },
   {
     kernelName: FUSED_OPS.jointAttention,
-    inputsToSave: ['qc', 'kc', 'vc', 'qx', 'kx', 'vx'],
+    inputsToSave: ['qkvc', 'qkvx'],
     outputsToSave: [false, false, true],
     gradFunc: (dy, saved, attrs) => {
-      // dy holds one gradient per output; an output outside the backward pass (the weights, or
-      // an empty context output) has none.
-      const [qc, kc, vc, qx, kx, vx, p] = saved;
-      const [heads, batch, lcq, d] = qc.shape;
+      // One gradient per output; an output outside the backward pass (an unused context output)
+      // has none. (tfjs fills the weights' own gradient with zeros; it is not read.)
+      const [qkvc, qkvx, p] = saved;
+      const width = qkvc.shape[2] / 3;
       const dys = dy as (tf.Tensor | null)[];
-      const doc = dys[0] ?? tf.zeros([batch, lcq, heads * d]);
-      const dox = dys[1] ?? tf.zeros([batch, qx.shape[2], heads * d]);
-      const [dqc, dkc, dvc, dqx, dkx, dvx] = tf
+      const lcq = (attrs as { queryContext?: boolean }).queryContext ? qkvc.shape[1] : 0;
+      const doc = dys[0] ?? tf.zeros([qkvc.shape[0], lcq, width]);
+      const dox = dys[1] ?? tf.zeros([qkvx.shape[0], qkvx.shape[1], width]);
+      const [dqkvc, dqkvx] = tf
+        .engine()
+        .runKernel(FUSED_OPS.jointAttentionGrad, { doc, dox, qkvc, qkvx, p }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+      return { qkvc: () => dqkvc, qkvx: () => dqkvx };
+    },
+  },
+  {
+    kernelName: FUSED_OPS.qkNorm,
+    inputsToSave: ['qkv', 'gq', 'gk'],
+    gradFunc: (dy, saved, attrs) => {
+      const [dqkv, dgq, dgk] = tf
         .engine()
         .runKernel(
-          FUSED_OPS.jointAttentionGrad,
-          { doc, dox, qc, kc, vc, qx, kx, vx, p },
+          FUSED_OPS.qkNormGrad,
+          { dy: dy as tf.Tensor, qkv: saved[0], gq: saved[1], gk: saved[2] },
           attrs as unknown as tf.NamedAttrMap,
         ) as tf.Tensor[];
-      return { qc: () => dqc, kc: () => dkc, vc: () => dvc, qx: () => dqx, kx: () => dkx, vx: () => dvx };
+      return { qkv: () => dqkv, gq: () => dgq, gk: () => dgk };
     },
   },
   {

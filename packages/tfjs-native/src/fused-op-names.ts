@@ -26,16 +26,24 @@ export const FUSED_OPS = {
   /** inputs `{ dy, q, k, v, p }`, attrs `{ scale }`: outputs `[dq, dk, dv]`. */
   attentionGrad: 'RectiflowAttentionGrad',
   /**
-   * The MM-DiT's joint attention over a context and an image stream, heads first: inputs
-   * `{ qc [H, B, Lcq, d], kc, vc [H, B, Lc, d], qx, kx, vx [H, B, Lx, d] }` (Lcq is Lc, or 0 when
-   * only the image rows query), attrs `{ scale }`; outputs `[oc [B, Lcq, H*d], ox [B, Lx, H*d], p]`:
-   * the sequences joined as `[context; image]` inside the kernel and the heads merged on the way
-   * out, with the softmax weights `p [H, B, Lcq + Lx, Lc + Lx]` kept for the backward. Gradient
-   * registered.
+   * The MM-DiT's joint attention over a context and an image stream, read straight from their
+   * qkv projections: inputs `{ qkvc [B, Lc, 3D], qkvx [B, Lx, 3D] }` (`[q | k | v]`, heads side
+   * by side in each), attrs `{ scale, heads, queryContext }` (false: only the image rows query, as
+   * in the pre-only last block); outputs `[oc [B, Lc or 0, D], ox [B, Lx, D], p]`: the sequences
+   * joined as `[context; image]` inside the kernel, heads merged on the way out, and the softmax
+   * weights `p [H, B, Lq, Lc + Lx]` kept for the backward. Gradient registered.
    */
   jointAttention: 'RectiflowJointAttention',
-  /** inputs `{ doc, dox, qc, kc, vc, qx, kx, vx, p }`, attrs `{ scale }`: outputs `[dqc, dkc, dvc, dqx, dkx, dvx]`. */
+  /** inputs `{ doc, dox, qkvc, qkvx, p }`, attrs as jointAttention: outputs `[dqkvc, dqkvx]`. */
   jointAttentionGrad: 'RectiflowJointAttentionGrad',
+  /**
+   * The MM-DiT's q/k norm on qkv projections: inputs `{ qkv [..., 3D], gq [d], gk [d] }`, attrs
+   * `{ heads, eps }`: RMSNorm of each head of q (gain gq) and of k (gain gk), v unchanged.
+   * Gradient registered.
+   */
+  qkNorm: 'RectiflowQkNorm',
+  /** inputs `{ dy, qkv, gq, gk }`, attrs `{ heads, eps }`: outputs `[dqkv, dgq, dgk]`. */
+  qkNormGrad: 'RectiflowQkNormGrad',
   /** inputs `{ x [..., C], gain [C] }`, attrs `{ eps }`: `x * rsqrt(mean(x^2) + eps) * gain` over the last axis. Gradient registered. */
   rmsNorm: 'RectiflowRmsNorm',
   /** inputs `{ dy, x, gain }`, attrs `{ eps }`: outputs `[dx, dgain]`. */

@@ -5,8 +5,8 @@
  */
 import { createRng, tf } from '@rectiflow/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { disableNativeKernels, FusedAdamOptimizer, geluTanh, layerNormModulate, softmax } from './index';
 import { FUSED_OPS } from './fused-op-names';
+import { disableNativeKernels, FusedAdamOptimizer, geluTanh, layerNormModulate, softmax } from './index';
 import { expectMatch, readValues, supportedIsas, useIsa } from './test-helpers';
 
 const rng = createRng(33);

@@ -47,7 +47,7 @@ describe.each(isas)('matmul on %s', (isa) => {
       const two = readValues(products);
       disableNativeKernels();
       expectMatch({ stock, native: one }, `${isa} ${label}`, 2e-5);
-      two.forEach((values, i) => expect(Buffer.from(values.buffer).equals(Buffer.from(one[i].buffer))).toBe(true));
+      for (const [i, values] of two.entries()) expect(Buffer.from(values.buffer).equals(Buffer.from(one[i].buffer))).toBe(true);
       tf.dispose(operands.flat());
     });
   }

@@ -124,10 +124,35 @@ export interface NativeBinding {
     d: number,
     scale: number,
   ): void;
-  /** offsets of qc, kc, vc, qx, kx, vx, oc, ox, p; sizes [heads, batch, lcq, lc, lx, d]. */
+  /** offsets of qkvc, qkvx, oc, ox, p; sizes [heads, batch, lcq, lc, lx, d]. */
   jointAttention(heap: ArrayBuffer, offsets: number[], sizes: number[], scale: number): void;
-  /** offsets of doc, dox, qc, kc, vc, qx, kx, vx, p, dqc, dkc, dvc, dqx, dkx, dvx; sizes as jointAttention. */
+  /** offsets of doc, dox, qkvc, qkvx, p, dqkvc, dqkvx; sizes as jointAttention. */
   jointAttentionGrad(heap: ArrayBuffer, offsets: number[], sizes: number[], scale: number): void;
+  qkNorm(
+    heap: ArrayBuffer,
+    qkvOffset: number,
+    gqOffset: number,
+    gkOffset: number,
+    yOffset: number,
+    rows: number,
+    heads: number,
+    d: number,
+    eps: number,
+  ): void;
+  qkNormGrad(
+    heap: ArrayBuffer,
+    dyOffset: number,
+    qkvOffset: number,
+    gqOffset: number,
+    gkOffset: number,
+    dqkvOffset: number,
+    dgqOffset: number,
+    dgkOffset: number,
+    rows: number,
+    heads: number,
+    d: number,
+    eps: number,
+  ): void;
   rmsNorm(heap: ArrayBuffer, xOffset: number, gainOffset: number, yOffset: number, rows: number, cols: number, eps: number): void;
   rmsNormGrad(
     heap: ArrayBuffer,
