@@ -26,8 +26,7 @@ function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor4D {
  * are not registered: q, k, v come straight from both streams' qkv projections (q/k norm fused),
  * the streams are joined as `[context; image]` inside the kernel and the heads merged on the way
  * out, so no transposed, split or concatenated copy is made, forward or backward (the gradients
- * are registered with the kernels). Returns `[context [B, Lc or 0, D], image [B, Lx, D]]`; the
- * third output, the softmax weights kept for the backward, is left to the caller's tidy.
+ * are registered with the kernels). Returns `[context [B, Lc or 0, D], image [B, Lx, D]]`.
  */
 function jointFused(
   contextAttn: AttentionProjections,
@@ -44,8 +43,12 @@ function jointFused(
     qkvc?.dispose();
     return null;
   }
+  const [b, lc] = context.shape;
+  const lx = x.shape[1];
   const scale = 1 / Math.sqrt(context.shape[2] / heads);
-  const [oc, ox] = runFusedKernelOutputs(FUSED_KERNELS.jointAttention, { qkvc, qkvx }, { scale, heads, queryContext });
+  // The kernel writes the softmax weights (kept for the backward) into this workspace.
+  const weights = tf.fill([heads, b, (queryContext ? lc : 0) + lx, lc + lx], 0);
+  const [oc, ox] = runFusedKernelOutputs(FUSED_KERNELS.jointAttention, { qkvc, qkvx, weights }, { scale, heads, queryContext });
   return [oc as tf.Tensor3D, ox as tf.Tensor3D];
 }
 

@@ -62,8 +62,10 @@ function jointStock(qkvc: tf.Tensor, qkvx: tf.Tensor, queryContext: boolean): tf
   return [merge(oc), merge(ox)];
 }
 
-const jointNative = (qkvc: tf.Tensor, qkvx: tf.Tensor, queryContext: boolean) =>
-  (tf.engine().runKernel(FUSED_OPS.jointAttention, { qkvc, qkvx }, { scale, heads: H, queryContext }) as tf.Tensor[]).slice(0, 2);
+function jointNative(qkvc: tf.Tensor, qkvx: tf.Tensor, queryContext: boolean): tf.Tensor[] {
+  const weights = tf.fill([H, B, (queryContext ? LC : 0) + LX, LC + LX], 0);
+  return tf.engine().runKernel(FUSED_OPS.jointAttention, { qkvc, qkvx, weights }, { scale, heads: H, queryContext }) as tf.Tensor[];
+}
 
 describe.each(isas)('attention kernels on %s', (isa) => {
   it('q/k norm and joint attention: forward and gradients match plain tfjs; the same bits at 1 and 2 threads', async () => {

@@ -134,16 +134,19 @@ export function fusedKernels(binding: NativeBinding): tf.KernelConfig[] {
       );
       return [dq, dk, dv];
     }),
-    kernel(FUSED_OPS.jointAttention, ({ qkvc, qkvx }, backend, { scale, heads, queryContext }) => {
+    kernel(FUSED_OPS.jointAttention, ({ qkvc, qkvx, weights }, backend, { scale, heads, queryContext }) => {
       const [batch, lc, width3] = qkvc.shape;
       const lx = qkvx.shape[1];
       const [d, lcq] = [width3 / 3 / heads, queryContext ? lc : 0];
+      const expected = [heads, batch, lcq + lx, lc + lx];
+      if (weights.shape.join() !== expected.join()) {
+        throw new Error(`${FUSED_OPS.jointAttention}: weights must be [${expected}] (got [${weights.shape}])`);
+      }
       const oc = backend.makeOutput([batch, lcq, heads * d], 'float32');
       const ox = backend.makeOutput([batch, lx, heads * d], 'float32');
-      const p = backend.makeOutput([heads, batch, lcq + lx, lc + lx], 'float32');
-      const offsets = [qkvc, qkvx, oc, ox, p].map((t) => offsetOrZero(backend, t));
+      const offsets = [qkvc, qkvx, oc, ox, weights].map((t) => offsetOrZero(backend, t));
       binding.jointAttention(heapOf(backend), offsets, [heads, batch, lcq, lc, lx, d], scale);
-      return [oc, ox, p];
+      return [oc, ox];
     }),
     kernel(FUSED_OPS.jointAttentionGrad, ({ doc, dox, qkvc, qkvx, p }, backend, { scale, heads }) => {
       const [batch, lc, width3] = qkvc.shape;
@@ -271,11 +274,10 @@ export const fusedGradients: tf.GradConfig[] = [
   },
   {
     kernelName: FUSED_OPS.jointAttention,
-    inputsToSave: ['qkvc', 'qkvx'],
-    outputsToSave: [false, false, true],
+    inputsToSave: ['qkvc', 'qkvx', 'weights'],
     gradFunc: (dy, saved, attrs) => {
       // One gradient per output; an output outside the backward pass (an unused context output)
-      // has none. (tfjs fills the weights' own gradient with zeros; it is not read.)
+      // has none. `weights` holds the softmax weights the forward wrote.
       const [qkvc, qkvx, p] = saved;
       const width = qkvc.shape[2] / 3;
       const dys = dy as (tf.Tensor | null)[];

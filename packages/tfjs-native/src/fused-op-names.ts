@@ -27,11 +27,13 @@ export const FUSED_OPS = {
   attentionGrad: 'RectiflowAttentionGrad',
   /**
    * The MM-DiT's joint attention over a context and an image stream, read straight from their
-   * qkv projections: inputs `{ qkvc [B, Lc, 3D], qkvx [B, Lx, 3D] }` (`[q | k | v]`, heads side
-   * by side in each), attrs `{ scale, heads, queryContext }` (false: only the image rows query, as
-   * in the pre-only last block); outputs `[oc [B, Lc or 0, D], ox [B, Lx, D], p]`: the sequences
-   * joined as `[context; image]` inside the kernel, heads merged on the way out, and the softmax
-   * weights `p [H, B, Lq, Lc + Lx]` kept for the backward. Gradient registered.
+   * qkv projections: inputs `{ qkvc [B, Lc, 3D], qkvx [B, Lx, 3D], weights }` (`[q | k | v]`,
+   * heads side by side in each), attrs `{ scale, heads, queryContext }` (false: only the image
+   * rows query, as in the pre-only last block); outputs `[oc [B, Lc or 0, D], ox [B, Lx, D]]`:
+   * the sequences joined as `[context; image]` inside the kernel and the heads merged on the way
+   * out. `weights [H, B, Lq, Lc + Lx]` is a workspace the caller allocates (`tf.fill`): the kernel
+   * writes the softmax weights into it for the backward (as an input, not an output, it needs no
+   * zero-filled gradient from tfjs). Gradient registered.
    */
   jointAttention: 'RectiflowJointAttention',
   /** inputs `{ doc, dox, qkvc, qkvx, p }`, attrs as jointAttention: outputs `[dqkvc, dqkvx]`. */
