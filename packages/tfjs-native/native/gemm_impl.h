@@ -62,6 +62,37 @@ static void pack_a(const GemmArgs& g, int64_t i0, int64_t mr, int64_t k0, int64_
   }
 }
 
+// 8 x 8 transpose: row i of src (8 floats at src + i * src_stride) becomes column i of dst
+// (rows at dst + c * dst_stride), by unpacks, 64-bit and 128-bit shuffles.
+typedef float v8f __attribute__((vector_size(32)));
+#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 12)
+#define RF_SHUF8(a, b, i0, i1, i2, i3, i4, i5, i6, i7) __builtin_shufflevector(a, b, i0, i1, i2, i3, i4, i5, i6, i7)
+#else
+typedef int32_t v8i __attribute__((vector_size(32)));
+#define RF_SHUF8(a, b, i0, i1, i2, i3, i4, i5, i6, i7) __builtin_shuffle(a, b, v8i{i0, i1, i2, i3, i4, i5, i6, i7})
+#endif
+static inline void transpose8(const float* src, int64_t src_stride, float* dst, int64_t dst_stride) {
+  v8f r[8], t[8], u[8];
+  for (int i = 0; i < 8; i++) __builtin_memcpy(&r[i], src + i * src_stride, sizeof(v8f));
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = RF_SHUF8(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+    t[i + 1] = RF_SHUF8(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    u[i] = RF_SHUF8(t[i], t[i + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+    u[i + 1] = RF_SHUF8(t[i], t[i + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+    u[i + 2] = RF_SHUF8(t[i + 1], t[i + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+    u[i + 3] = RF_SHUF8(t[i + 1], t[i + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+  }
+  for (int c = 0; c < 4; c++) {
+    const v8f lo = RF_SHUF8(u[c], u[c + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+    const v8f hi = RF_SHUF8(u[c], u[c + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+    __builtin_memcpy(dst + c * dst_stride, &lo, sizeof(v8f));
+    __builtin_memcpy(dst + (c + 4) * dst_stride, &hi, sizeof(v8f));
+  }
+}
+#undef RF_SHUF8
+
 // pb: [kc][kNR] for columns j0..j0+nr (zero padded).
 static void pack_b(const GemmArgs& g, int64_t j0, int64_t nr, int64_t k0, int64_t kc, float* pb) {
   if (g.b_col == 1) {
@@ -77,6 +108,18 @@ static void pack_b(const GemmArgs& g, int64_t j0, int64_t nr, int64_t k0, int64_
       }
     }
   } else {
+    int64_t k_done = 0;
+    if (g.b_row == 1 && nr == kNR) {
+      // Columns of B contiguous along k: 8 x 8 blocks transposed in registers.
+      for (; k_done + 8 <= kc; k_done += 8)
+        for (int64_t jg = 0; jg < kNR; jg += 8)
+          transpose8(g.b + (j0 + jg) * g.b_col + k0 + k_done, g.b_col, pb + k_done * kNR + jg, kNR);
+      for (int64_t j = 0; j < kNR; j++) {
+        const float* src = g.b + (j0 + j) * g.b_col + k0;
+        for (int64_t k = k_done; k < kc; k++) pb[k * kNR + j] = src[k];
+      }
+      return;
+    }
     for (int64_t j = 0; j < kNR; j++) {
       if (j < nr) {
         const float* src = g.b + (j0 + j) * g.b_col + k0 * g.b_row;
