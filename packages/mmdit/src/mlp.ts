@@ -1,5 +1,5 @@
 import { tf } from '@rectiflow/core';
-import { geluTanh } from '@rectiflow/nn';
+import { geluTanh, linearGelu } from '@rectiflow/nn';
 import { Linear } from './linear';
 import type { ParamStore } from './parameters';
 
@@ -17,8 +17,9 @@ export class Mlp {
     this.fc2 = new Linear(store, `${key}.fc2`, mlpHidden, hidden);
   }
 
-  /** `[..., D]` -> `[..., D]`. */
+  /** `[..., D]` -> `[..., D]` (fc1, its bias and the GELU in one fused kernel when registered). */
   apply(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => this.fc2.apply(geluTanh(this.fc1.apply(x))));
+    const { weight, bias } = this.fc1;
+    return tf.tidy(() => this.fc2.apply(bias ? linearGelu(x, weight as tf.Tensor2D, bias as tf.Tensor1D) : geluTanh(this.fc1.apply(x))));
   }
 }

@@ -12,6 +12,10 @@ export const FUSED_KERNELS = {
   geluTanh: 'RectiflowGeluTanh',
   layerNormModulate: 'RectiflowLayerNormModulate',
   softmax: 'RectiflowSoftmax',
+  /** `x [M, K] @ w [K, N] + b`, then GELU-tanh: inputs `{ x, w, b }`, outputs `[gelu, pre-activation]`. */
+  linearGelu: 'RectiflowLinearGelu',
+  /** The gradient of GELU-tanh, inputs `{ dy, x }`. */
+  geluTanhGrad: 'RectiflowGeluTanhGrad',
   /** Attention per (head, batch) item, inputs `{ q, k, v }`, attrs `{ scale }`, outputs `[o, softmax weights]`. */
   attention: 'RectiflowAttention',
   /** Its backward, inputs `{ dy, q, k, v, p }`, attrs `{ scale }`, outputs `[dq, dk, dv]`. */

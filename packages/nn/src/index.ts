@@ -18,7 +18,7 @@ export {
 } from './attention';
 export { FUSED_KERNELS, hasFusedKernel, runFusedKernel, runFusedKernelOutputs } from './fused-kernels';
 export { layerNorm } from './layer-norm';
-export { linear } from './linear';
+export { linear, linearGelu } from './linear';
 export { batchMatMul, batchMatMulTransposedB, matMul2d } from './matmul';
 export { rmsNorm } from './rms-norm';
 export { softmax } from './softmax';

@@ -6,7 +6,7 @@
  * (see docs/tfjs-performance.md).
  */
 import { tf } from '@rectiflow/core';
-import { FUSED_KERNELS, hasFusedKernel, runFusedKernel } from './fused-kernels';
+import { FUSED_KERNELS, hasFusedKernel, runFusedKernel, runFusedKernelOutputs } from './fused-kernels';
 
 /**
  * `op(a) @ op(b)` with `op` a transpose of the last two axes when its flag is set: the native
@@ -39,6 +39,31 @@ const transposedB = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSav
     gradFunc: (dy: tf.Tensor, [sa, sb]: tf.Tensor[]) => [product(dy, sb, false, false), product(dy, sa, true, false)],
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as Product;
+
+const withBiasGelu = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
+  // z, the pre-activation, is an intermediate: the forward's tidy disposes it, the saved copy stays.
+  const [h, z] = runFusedKernelOutputs(FUSED_KERNELS.linearGelu, { x: a, w: b, b: bias });
+  save([a, b, z]);
+  return {
+    value: h,
+    // h = gelu(A B + bias): dz = gelu'(z) dh, then dA = dz B^T, dB = A^T dz, dbias = the column sums of dz.
+    gradFunc: (dy: tf.Tensor, [sa, sb, sz]: tf.Tensor[]) => {
+      const dz = runFusedKernel(FUSED_KERNELS.geluTanhGrad, { dy, x: sz });
+      return [product(dz, sb, false, true), product(sa, dz, true, false), tf.sum(dz, 0)];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor) => tf.Tensor;
+
+/**
+ * `geluTanh(a [M, K] @ b [K, N] + bias [N])` in one native kernel (the bias and GELU applied while
+ * each block of the product is in cache) with a gradient of one GELU-gradient kernel and two
+ * products, when the native kernels are registered; null otherwise (compute it unfused).
+ */
+export function matMul2dBiasGelu(a: tf.Tensor2D, b: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor2D | null {
+  const fused = [FUSED_KERNELS.linearGelu, FUSED_KERNELS.geluTanhGrad, FUSED_KERNELS.matMul].every((name) => hasFusedKernel(name, a));
+  if (!fused || b.dtype !== 'float32' || bias.dtype !== 'float32') return null;
+  return withBiasGelu(a, b, bias) as tf.Tensor2D;
+}
 
 /** `a [M, K] @ b [K, N]` with a fast gradient on every backend. */
 export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {

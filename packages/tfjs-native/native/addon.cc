@@ -90,6 +90,25 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// linearGelu(heap, xOff, wOff, bOff, zOff, hOff, m, n, k): z = x w + b and h = gelu_tanh(z), 2-D.
+Napi::Value LinearGelu(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const Heap heap = heap_of(info[0]);
+  rf::MatMulProblem p;
+  p.m = int_of(info[6]);
+  p.n = int_of(info[7]);
+  p.k = int_of(info[8]);
+  p.trans_a = p.trans_b = false;
+  p.a = floats_at(env, heap, int_of(info[1]), p.m * p.k);
+  p.b = floats_at(env, heap, int_of(info[2]), p.k * p.n);
+  p.bias = floats_at(env, heap, int_of(info[3]), p.n);
+  p.bias_len = p.n;
+  p.c = floats_at(env, heap, int_of(info[4]), p.m * p.n);
+  p.gelu_out = floats_at(env, heap, int_of(info[5]), p.m * p.n);
+  rf::matmul(p);
+  return env.Undefined();
+}
+
 // reduce(heap, xOff, outOff, shape, axes, op)
 Napi::Value Reduce(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -383,6 +402,7 @@ Napi::Value SetIsa(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("matMul", Napi::Function::New(env, MatMul));
+  exports.Set("linearGelu", Napi::Function::New(env, LinearGelu));
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("transpose", Napi::Function::New(env, Transpose));
   exports.Set("slice", Napi::Function::New(env, Slice));

@@ -68,6 +68,10 @@ void matmul(const MatMulProblem& p) {
         t->bias_activation(g.c + r * p.n + n0, bias ? bias + n0 : nullptr, 1, n1 - n0, activation, p.alpha);
       }
     }
+    if (p.gelu_out) {
+      float* h = p.gelu_out + bi * p.m * p.n;
+      for (int64_t r = m0; r < m1; r++) t->gelu(g.c + r * p.n + n0, h + r * p.n + n0, n1 - n0);
+    }
     if (prelu) {
       for (int64_t r = m0; r < m1; r++) {
         float* row = g.c + r * p.n;

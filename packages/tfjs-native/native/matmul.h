@@ -24,6 +24,9 @@ struct MatMulProblem {
   float alpha = 0.f;
   const float* prelu_weights = nullptr;  // length n, or 1 (scalar)
   int64_t prelu_len = 0;
+  // When set ([..batch, m, n]): also GELU-tanh of C (after the bias), written while C's block is
+  // in cache (the MM-DiT's MLP keeps C, the pre-activation, for the backward).
+  float* gelu_out = nullptr;
 };
 
 void matmul(const MatMulProblem& p);

@@ -92,6 +92,25 @@ export function fusedKernels(binding: NativeBinding): tf.KernelConfig[] {
         binding.softmaxGrad(heapOf(backend), offsetOf(backend, dy), offsetOf(backend, y), offsetOf(backend, dx), size / cols, cols);
       return dx;
     }),
+    kernel(FUSED_OPS.linearGelu, ({ x, w, b }, backend) => {
+      const [m, k] = x.shape;
+      const n = w.shape[1];
+      const h = backend.makeOutput([m, n], 'float32');
+      const z = backend.makeOutput([m, n], 'float32');
+      if (m * n > 0)
+        binding.linearGelu(
+          heapOf(backend),
+          offsetOrZero(backend, x),
+          offsetOrZero(backend, w),
+          offsetOf(backend, b),
+          offsetOf(backend, z),
+          offsetOf(backend, h),
+          m,
+          n,
+          k,
+        );
+      return [h, z];
+    }),
     kernel(FUSED_OPS.attention, ({ q, k, v }, backend, { scale }) => {
       const [n, lq, d] = q.shape;
       const lk = k.shape[1];

@@ -18,6 +18,12 @@ export const FUSED_OPS = {
   /** inputs `{ dy, y }`: the gradient of softmax given its output `y`. */
   softmaxGrad: 'RectiflowSoftmaxGrad',
   /**
+   * inputs `{ x [M, K], w [K, N], b [N] }`: outputs `[h, z]`, `z = x w + b` and `h = geluTanh(z)`
+   * computed while each block of z is in cache (the MM-DiT's MLP up-projection; z is what the
+   * backward needs). No gradient is registered: `@rectiflow/nn`'s `linearGelu` defines it.
+   */
+  linearGelu: 'RectiflowLinearGelu',
+  /**
    * inputs `{ q [N, Lq, d], k [N, Lk, d], v [N, Lk, d] }`, attrs `{ scale }`: outputs `[o, p]`, the
    * attention `o = p v` and its weights `p = softmax(scale q k^T)` (kept for the backward). No
    * gradient is registered: `@rectiflow/nn`'s attention defines it with `attentionGrad`.

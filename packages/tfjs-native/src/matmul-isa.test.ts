@@ -8,7 +8,8 @@
  */
 import { createRng, tf } from '@rectiflow/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { disableNativeKernels } from './index';
+import { FUSED_OPS } from './fused-op-names';
+import { disableNativeKernels, geluTanh } from './index';
 import { expectMatch, readValues, supportedIsas, useIsa } from './test-helpers';
 
 const rng = createRng(41);
@@ -51,4 +52,22 @@ describe.each(isas)('matmul on %s', (isa) => {
       tf.dispose(operands.flat());
     });
   }
+
+  it('the product with bias and GELU-tanh (RectiflowLinearGelu) matches stock, the same bits at 1 and 2 threads', async () => {
+    const [x, w, b] = [rng.normal([130, 300]), rng.normal([300, 603]), rng.normal([603])];
+    const stock = readValues(() => {
+      const z = tf.add(tf.matMul(x, w), b);
+      return [geluTanh(z), z];
+    });
+    const native = async (threads: number) => {
+      await useIsa(isa, threads);
+      return readValues(() => tf.engine().runKernel(FUSED_OPS.linearGelu, { x, w, b }) as tf.Tensor[]);
+    };
+    const one = await native(1);
+    const two = await native(2);
+    disableNativeKernels();
+    expectMatch({ stock, native: one }, `${isa} linearGelu`, 2e-5);
+    for (const [i, values] of two.entries()) expect(Buffer.from(values.buffer).equals(Buffer.from(one[i].buffer))).toBe(true);
+    tf.dispose([x, w, b]);
+  });
 });

@@ -95,6 +95,17 @@ export interface NativeBinding {
   ): void;
   softmax(heap: ArrayBuffer, xOffset: number, yOffset: number, rows: number, cols: number): void;
   softmaxGrad(heap: ArrayBuffer, dyOffset: number, yOffset: number, dxOffset: number, rows: number, cols: number): void;
+  linearGelu(
+    heap: ArrayBuffer,
+    xOffset: number,
+    wOffset: number,
+    bOffset: number,
+    zOffset: number,
+    hOffset: number,
+    m: number,
+    n: number,
+    k: number,
+  ): void;
   attention(
     heap: ArrayBuffer,
     qOffset: number,
