@@ -298,11 +298,12 @@ export const fusedGradients: tf.GradConfig[] = [
       // One gradient per output; an output outside the backward pass (an unused context output)
       // has none. `weights` holds the softmax weights the forward wrote.
       const [qkvc, qkvx, p] = saved;
-      const width = qkvc.shape[2] / 3;
+      const [batch, lc, width3] = qkvc.shape as [number, number, number];
+      const lx = qkvx.shape[1] as number;
       const dys = dy as (tf.Tensor | null)[];
-      const lcq = (attrs as { queryContext?: boolean }).queryContext ? qkvc.shape[1] : 0;
-      const doc = dys[0] ?? tf.zeros([qkvc.shape[0], lcq, width]);
-      const dox = dys[1] ?? tf.zeros([qkvx.shape[0], qkvx.shape[1], width]);
+      const lcq = (attrs as { queryContext?: boolean }).queryContext ? lc : 0;
+      const doc = dys[0] ?? tf.zeros([batch, lcq, width3 / 3]);
+      const dox = dys[1] ?? tf.zeros([batch, lx, width3 / 3]);
       const [dqkvc, dqkvx] = tf
         .engine()
         .runKernel(FUSED_OPS.jointAttentionGrad, { doc, dox, qkvc, qkvx, p }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
