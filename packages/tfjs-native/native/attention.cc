@@ -90,10 +90,22 @@ void scatter(float* qkv, const float* src, int64_t count, int64_t row_stride, in
   copy_rows(qkv + offset, row_stride, src, d, count, d);
 }
 
+// Item (b, h)'s q [lcq + lx, d], k and v [lc + lx, d]: the context rows, then the image rows.
+void gather_item(float* q, float* k, float* v, const float* qkvc, const float* qkvx, const JointShape& s, int64_t b, int64_t h) {
+  const int64_t d = s.d, width = s.heads * d, stride = 3 * width;
+  const float* c = qkvc + b * s.lc * stride;
+  const float* x = qkvx + b * s.lx * stride;
+  gather(q, c, s.lcq, stride, h * d, d);
+  gather(q + s.lcq * d, x, s.lx, stride, h * d, d);
+  gather(k, c, s.lc, stride, width + h * d, d);
+  gather(k + s.lc * d, x, s.lx, stride, width + h * d, d);
+  gather(v, c, s.lc, stride, 2 * width + h * d, d);
+  gather(v + s.lc * d, x, s.lx, stride, 2 * width + h * d, d);
+}
+
 void joint_attention(const float* qkvc, const float* qkvx, float* oc, float* ox, float* p, const JointShape& s, float scale) {
   const KernelTable* t = active_table();
   const int64_t items = s.heads * s.batch, lq = s.lcq + s.lx, lk = s.lc + s.lx, d = s.d, width = s.heads * d;
-  const int64_t stride = 3 * width;
   parallel_parts(items, items * lq * lk * d / 16, 1, [&](int64_t i0, int64_t i1) {
     ScratchBuffer scratch(size_t((lq + 2 * lk + lq) * d));
     float* q = scratch.data();
@@ -102,14 +114,7 @@ void joint_attention(const float* qkvc, const float* qkvx, float* oc, float* ox,
     float* o = v + lk * d;
     for (int64_t i = i0; i < i1; i++) {
       const int64_t h = i / s.batch, b = i % s.batch;
-      const float* c = qkvc + b * s.lc * stride;
-      const float* x = qkvx + b * s.lx * stride;
-      gather(q, c, s.lcq, stride, h * d, d);
-      gather(q + s.lcq * d, x, s.lx, stride, h * d, d);
-      gather(k, c, s.lc, stride, width + h * d, d);
-      gather(k + s.lc * d, x, s.lx, stride, width + h * d, d);
-      gather(v, c, s.lc, stride, 2 * width + h * d, d);
-      gather(v + s.lc * d, x, s.lx, stride, 2 * width + h * d, d);
+      gather_item(q, k, v, qkvc, qkvx, s, b, h);
       float* pi = p + i * lq * lk;
       product(t, q, d, 1, k, 1, d, pi, lq, lk, d);  // q k^T
       scale_in_place(pi, lq * lk, scale);
@@ -142,14 +147,7 @@ void joint_attention_grad(const float* doc, const float* dox, const float* qkvc,
     float* dv = dk + lk * d;
     for (int64_t i = i0; i < i1; i++) {
       const int64_t h = i / s.batch, b = i % s.batch;
-      const float* c = qkvc + b * s.lc * stride;
-      const float* x = qkvx + b * s.lx * stride;
-      gather(q, c, s.lcq, stride, h * d, d);
-      gather(q + s.lcq * d, x, s.lx, stride, h * d, d);
-      gather(k, c, s.lc, stride, width + h * d, d);
-      gather(k + s.lc * d, x, s.lx, stride, width + h * d, d);
-      gather(v, c, s.lc, stride, 2 * width + h * d, d);
-      gather(v + s.lc * d, x, s.lx, stride, 2 * width + h * d, d);
+      gather_item(q, k, v, qkvc, qkvx, s, b, h);
       copy_rows(dout, d, doc + b * s.lcq * width + h * d, width, s.lcq, d);
       copy_rows(dout + s.lcq * d, d, dox + b * s.lx * width + h * d, width, s.lx, d);
       const float* pi = p + i * lq * lk;

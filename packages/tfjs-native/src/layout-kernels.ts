@@ -28,6 +28,12 @@ export function transposeKernel(binding: NativeBinding, stock: tf.KernelConfig):
   };
 }
 
+/** An output that shares `x`'s data (reference counted, like Reshape). */
+function shared(backend: unknown, x: tf.TensorInfo): tf.TensorInfo {
+  (backend as WasmBackend).incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+}
+
 /** Identity without a copy: the output shares the input's data (strings go to `stock`). */
 export function identityKernel(stock: tf.KernelConfig): tf.KernelConfig {
   return {
@@ -35,9 +41,7 @@ export function identityKernel(stock: tf.KernelConfig): tf.KernelConfig {
     backendName: 'wasm',
     kernelFunc: (args) => {
       const { x } = args.inputs as { x: tf.TensorInfo };
-      if (x.dtype === 'string') return stock.kernelFunc(args);
-      (args.backend as unknown as WasmBackend).incRef(x.dataId);
-      return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+      return x.dtype === 'string' ? stock.kernelFunc(args) : shared(args.backend, x);
     },
   };
 }
@@ -53,9 +57,7 @@ export function castKernel(stock: tf.KernelConfig): tf.KernelConfig {
     kernelFunc: (args) => {
       const { x } = args.inputs as { x: tf.TensorInfo };
       const { dtype } = args.attrs as unknown as { dtype: tf.DataType };
-      if (x.dtype !== dtype || x.dtype === 'string') return stock.kernelFunc(args);
-      (args.backend as unknown as WasmBackend).incRef(x.dataId);
-      return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+      return x.dtype !== dtype || x.dtype === 'string' ? stock.kernelFunc(args) : shared(args.backend, x);
     },
   };
 }
