@@ -21,8 +21,9 @@ export const FUSED_KERNELS = {
   /** Its backward, inputs `{ dy, q, k, v, p }`, attrs `{ scale }`, outputs `[dq, dk, dv]`. */
   attentionGrad: 'RectiflowAttentionGrad',
   /**
-   * The MM-DiT's joint attention read from the two streams' qkv projections (`{ qkvc, qkvx }`,
-   * attrs `{ scale, heads, queryContext }`, outputs `[oc, ox, weights]` with heads merged).
+   * The MM-DiT's joint attention read from the two streams' qkv projections (`{ qkvc, qkvx,
+   * weights }`, attrs `{ scale, heads, queryContext }`, outputs `[oc, ox]` with heads merged; the
+   * kernel writes the softmax weights into the `weights` workspace for the backward).
    */
   jointAttention: 'RectiflowJointAttention',
   /** The MM-DiT's q/k norm on a qkv projection, `{ qkv, gq, gk }`, attrs `{ heads, eps }`. */

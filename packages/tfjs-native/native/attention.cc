@@ -42,21 +42,35 @@ void copy_rows(float* dst, int64_t dst_stride, const float* src, int64_t src_str
   for (int64_t r = 0; r < rows; r++) copy_floats(dst + r * dst_stride, src + r * src_stride, d);
 }
 
+// One item's forward on contiguous q [lq, d], k and v [lk, d]: p = softmax(scale q k^T) [lq, lk]
+// and o = p v [lq, d].
+void attend_item(const KernelTable* t, const float* q, const float* k, const float* v, float* p, float* o, int64_t lq,
+                 int64_t lk, int64_t d, float scale) {
+  product(t, q, d, 1, k, 1, d, p, lq, lk, d);  // q k^T
+  scale_in_place(p, lq * lk, scale);
+  t->softmax_rows(p, p, 0, lq, lk);
+  product(t, p, lk, 1, v, d, 1, o, lq, d, lk);  // p v
+}
+
+// One item's backward from dout [lq, d] and the forward's p: dq, dk, dv (ds [lq, lk] is scratch).
+void attend_item_grad(const KernelTable* t, const float* dout, const float* q, const float* k, const float* v, const float* p,
+                      float* ds, float* dq, float* dk, float* dv, int64_t lq, int64_t lk, int64_t d, float scale) {
+  product(t, p, 1, lk, dout, d, 1, dv, lk, d, lq);  // dv = p^T do
+  product(t, dout, d, 1, v, 1, d, ds, lq, lk, d);   // dp = do v^T
+  t->softmax_grad_rows(ds, p, ds, 0, lq, lk);       // ds = p (dp - rowsum(dp p))
+  scale_in_place(ds, lq * lk, scale);
+  product(t, ds, lk, 1, k, d, 1, dq, lq, d, lk);  // dq = scale ds k
+  product(t, ds, 1, lk, q, d, 1, dk, lk, d, lq);  // dk = scale ds^T q
+}
+
 }  // namespace
 
 void attention(const float* q, const float* k, const float* v, float* o, float* p, int64_t n, int64_t lq, int64_t lk,
                int64_t d, float scale) {
   const KernelTable* t = active_table();
   parallel_parts(n, n * lq * lk * d / 16, 1, [&](int64_t i0, int64_t i1) {
-    for (int64_t i = i0; i < i1; i++) {
-      const float* qi = q + i * lq * d;
-      const float* ki = k + i * lk * d;
-      float* pi = p + i * lq * lk;
-      product(t, qi, d, 1, ki, 1, d, pi, lq, lk, d);  // q k^T
-      scale_in_place(pi, lq * lk, scale);
-      t->softmax_rows(pi, pi, 0, lq, lk);
-      product(t, pi, lk, 1, v + i * lk * d, d, 1, o + i * lq * d, lq, d, lk);  // p v
-    }
+    for (int64_t i = i0; i < i1; i++)
+      attend_item(t, q + i * lq * d, k + i * lk * d, v + i * lk * d, p + i * lq * lk, o + i * lq * d, lq, lk, d, scale);
   });
 }
 
@@ -66,23 +80,14 @@ void attention_grad(const float* dout, const float* q, const float* k, const flo
   ScratchBuffer scratch(size_t(n * lq * lk));
   parallel_parts(n, n * lq * lk * d / 16, 1, [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; i++) {
-      const float* doi = dout + i * lq * d;
-      const float* qi = q + i * lq * d;
-      const float* ki = k + i * lk * d;
-      const float* pi = p + i * lq * lk;
-      float* ds = scratch.data() + i * lq * lk;
-      product(t, pi, 1, lk, doi, d, 1, dv + i * lk * d, lk, d, lq);  // dv = p^T do
-      product(t, doi, d, 1, v + i * lk * d, 1, d, ds, lq, lk, d);    // dp = do v^T
-      t->softmax_grad_rows(ds, pi, ds, 0, lq, lk);                   // ds = p (dp - rowsum(dp p))
-      scale_in_place(ds, lq * lk, scale);
-      product(t, ds, lk, 1, ki, d, 1, dq + i * lq * d, lq, d, lk);  // dq = scale ds k
-      product(t, ds, 1, lk, qi, d, 1, dk + i * lk * d, lk, d, lq);  // dk = scale ds^T q
+      attend_item_grad(t, dout + i * lq * d, q + i * lq * d, k + i * lk * d, v + i * lk * d, p + i * lq * lk,
+                       scratch.data() + i * lq * lk, dq + i * lq * d, dk + i * lk * d, dv + i * lk * d, lq, lk, d, scale);
     }
   });
 }
 
-// Rows [0, count) of one stream's q, k or v for head h (column offset `part`) from its qkv
-// projection (row stride 3 H d) into dst [count, d], or back (add = false: overwrite).
+// `count` rows of d floats of one stream's q, k or v (at column `offset` of its qkv projection,
+// row stride `row_stride`) into dst [count, d]; scatter writes them back.
 void gather(float* dst, const float* qkv, int64_t count, int64_t row_stride, int64_t offset, int64_t d) {
   copy_rows(dst, d, qkv + offset, row_stride, count, d);
 }
@@ -115,11 +120,7 @@ void joint_attention(const float* qkvc, const float* qkvx, float* oc, float* ox,
     for (int64_t i = i0; i < i1; i++) {
       const int64_t h = i / s.batch, b = i % s.batch;
       gather_item(q, k, v, qkvc, qkvx, s, b, h);
-      float* pi = p + i * lq * lk;
-      product(t, q, d, 1, k, 1, d, pi, lq, lk, d);  // q k^T
-      scale_in_place(pi, lq * lk, scale);
-      t->softmax_rows(pi, pi, 0, lq, lk);
-      product(t, pi, lk, 1, v, d, 1, o, lq, d, lk);  // p v
+      attend_item(t, q, k, v, p + i * lq * lk, o, lq, lk, d, scale);
       copy_rows(oc + b * s.lcq * width + h * d, width, o, d, s.lcq, d);
       copy_rows(ox + b * s.lx * width + h * d, width, o + s.lcq * d, d, s.lx, d);
     }
@@ -150,13 +151,7 @@ void joint_attention_grad(const float* doc, const float* dox, const float* qkvc,
       gather_item(q, k, v, qkvc, qkvx, s, b, h);
       copy_rows(dout, d, doc + b * s.lcq * width + h * d, width, s.lcq, d);
       copy_rows(dout + s.lcq * d, d, dox + b * s.lx * width + h * d, width, s.lx, d);
-      const float* pi = p + i * lq * lk;
-      product(t, pi, 1, lk, dout, d, 1, dv, lk, d, lq);  // dv = p^T do
-      product(t, dout, d, 1, v, 1, d, ds, lq, lk, d);    // dp = do v^T
-      t->softmax_grad_rows(ds, pi, ds, 0, lq, lk);       // ds = p (dp - rowsum(dp p))
-      scale_in_place(ds, lq * lk, scale);
-      product(t, ds, lk, 1, k, d, 1, dq, lq, d, lk);  // dq = scale ds k
-      product(t, ds, 1, lk, q, d, 1, dk, lk, d, lq);  // dk = scale ds^T q
+      attend_item_grad(t, dout, q, k, v, p + i * lq * lk, ds, dq, dk, dv, lq, lk, d, scale);
       float* dc = dqkvc + b * s.lc * stride;
       float* dx = dqkvx + b * s.lx * stride;
       scatter(dc, dq, s.lcq, stride, h * d, d);

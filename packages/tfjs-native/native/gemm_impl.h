@@ -41,24 +41,13 @@ constexpr int64_t kDirectBTiles = 4;
 constexpr int64_t kDotRows = 2 * kMR;
 
 // pa: [kc][kMR] for rows i0..i0+mr (zero padded): the last, partial row tile of a transposed A
-// (reading it in place would read past its end).
+// (reading it in place would read past its end; full tiles and a row-major A are read in place).
 static void pack_a(const GemmArgs& g, int64_t i0, int64_t mr, int64_t k0, int64_t kc, float* pa) {
-  if (g.a_col == 1) {
-    for (int64_t i = 0; i < kMR; i++) {
-      if (i < mr) {
-        const float* src = g.a + (i0 + i) * g.a_row + k0;
-        for (int64_t k = 0; k < kc; k++) pa[k * kMR + i] = src[k];
-      } else {
-        for (int64_t k = 0; k < kc; k++) pa[k * kMR + i] = 0.f;
-      }
-    }
-  } else {
-    for (int64_t k = 0; k < kc; k++) {
-      const float* src = g.a + (k0 + k) * g.a_col + i0 * g.a_row;
-      int64_t i = 0;
-      for (; i < mr; i++) pa[k * kMR + i] = src[i * g.a_row];
-      for (; i < kMR; i++) pa[k * kMR + i] = 0.f;
-    }
+  for (int64_t k = 0; k < kc; k++) {
+    const float* src = g.a + (k0 + k) * g.a_col + i0 * g.a_row;
+    int64_t i = 0;
+    for (; i < mr; i++) pa[k * kMR + i] = src[i * g.a_row];
+    for (; i < kMR; i++) pa[k * kMR + i] = 0.f;
   }
 }
 

@@ -1,7 +1,7 @@
-// Fused RMSNorm (see rms_norm.h), and the MM-DiT's per-head q/k norm applied in place of the qkv
+// Fused RMSNorm (see rms_norm.h), and the MM-DiT's per-head q/k norm applied on the qkv
 // projections: the vectorised row kernels of the active instruction set (fused_impl.h), rows split
-// over the pool. The gradient sums dgain over fixed groups of rows,
-// then adds the groups in order: the result does not depend on the number of threads.
+// over the pool. The gradients sum the gains' gradients over fixed groups of rows, then add the
+// groups in order: the result does not depend on the number of threads.
 #include "rms_norm.h"
 
 #include "cpu_dispatch.h"

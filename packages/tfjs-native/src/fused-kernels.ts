@@ -10,9 +10,6 @@ import { heapOf, offsetOf, type WasmBackend } from './wasm-heap';
 
 type Inputs = Record<string, tf.TensorInfo>;
 
-/** The heap offset of a tensor, or 0 for an empty one (never read; it may have no memory). */
-const offsetOrZero = (backend: WasmBackend, t: tf.TensorInfo) => (tf.util.sizeFromShape(t.shape) === 0 ? 0 : offsetOf(backend, t));
-
 /** Kernel configs of every fused op, for the 'wasm' backend. */
 export function fusedKernels(binding: NativeBinding): tf.KernelConfig[] {
   const kernel = (
@@ -100,8 +97,8 @@ export function fusedKernels(binding: NativeBinding): tf.KernelConfig[] {
       if (m * n > 0)
         binding.linearGelu(
           heapOf(backend),
-          offsetOrZero(backend, x),
-          offsetOrZero(backend, w),
+          offsetOf(backend, x),
+          offsetOf(backend, w),
           offsetOf(backend, b),
           offsetOf(backend, z),
           offsetOf(backend, h),
@@ -163,7 +160,7 @@ export function fusedKernels(binding: NativeBinding): tf.KernelConfig[] {
       }
       const oc = backend.makeOutput([batch, lcq, heads * d], 'float32');
       const ox = backend.makeOutput([batch, lx, heads * d], 'float32');
-      const offsets = [qkvc, qkvx, oc, ox, weights].map((t) => offsetOrZero(backend, t));
+      const offsets = [qkvc, qkvx, oc, ox, weights].map((t) => offsetOf(backend, t));
       binding.jointAttention(heapOf(backend), offsets, [heads, batch, lcq, lc, lx, d], scale);
       return [oc, ox];
     }),
@@ -172,7 +169,7 @@ export function fusedKernels(binding: NativeBinding): tf.KernelConfig[] {
       const lx = qkvx.shape[1];
       const d = width3 / 3 / heads;
       const grads = [qkvc, qkvx].map((t) => backend.makeOutput(t.shape, 'float32'));
-      const offsets = [doc, dox, qkvc, qkvx, p, ...grads].map((t) => offsetOrZero(backend, t));
+      const offsets = [doc, dox, qkvc, qkvx, p, ...grads].map((t) => offsetOf(backend, t));
       binding.jointAttentionGrad(heapOf(backend), offsets, [heads, batch, doc.shape[1], lc, lx, d], scale);
       return grads;
     }),
@@ -200,11 +197,11 @@ export function fusedKernels(binding: NativeBinding): tf.KernelConfig[] {
       const rows = tf.util.sizeFromShape(qkv.shape) / (3 * heads * d);
       binding.qkNormGrad(
         heapOf(backend),
-        offsetOrZero(backend, dy),
-        offsetOrZero(backend, qkv),
+        offsetOf(backend, dy),
+        offsetOf(backend, qkv),
         offsetOf(backend, gq),
         offsetOf(backend, gk),
-        offsetOrZero(backend, dqkv),
+        offsetOf(backend, dqkv),
         offsetOf(backend, dgq),
         offsetOf(backend, dgk),
         rows,
