@@ -2,6 +2,7 @@ import { tf } from '@rectiflow/core';
 import { attendHeads, mergeHeads } from '@rectiflow/nn';
 import { AdaLNModulation, layerNormModulate } from './adaln-modulation';
 import { AttentionProjections } from './attention-projections';
+import { gatedResidual } from './gated-residual';
 import { Mlp } from './mlp';
 import type { ParamStore } from './parameters';
 
@@ -99,17 +100,17 @@ export class DiTBlock {
     if (!this.mlp) throw new Error('postAttention(): a pre-only block has no output');
     const mlp = this.mlp;
     return tf.tidy(() => {
-      let h = tf.add(x, tf.mul(tf.expandDims(mod.gateMsa!, 1), attnOut));
+      let h = gatedResidual(x, mod.gateMsa!, attnOut);
       if (this.attn2) {
         const attn2 = this.attn2;
         const { q, k, v } = attn2.project(layerNormModulate(x, mod.shiftMsa2!, mod.scaleMsa2!) as tf.Tensor3D);
         const [nh, b, l, d] = q.shape;
         const flat = (t: tf.Tensor4D) => tf.reshape(t, [nh * b, l, d]) as tf.Tensor3D;
         const out2 = attn2.output(mergeHeads(tf.reshape(attendHeads(flat(q), flat(k), flat(v)), [nh, b, l, d])));
-        h = tf.add(h, tf.mul(tf.expandDims(mod.gateMsa2!, 1), out2));
+        h = gatedResidual(h, mod.gateMsa2!, out2 as tf.Tensor3D);
       }
       const m = mlp.apply(layerNormModulate(h, mod.shiftMlp!, mod.scaleMlp!));
-      return tf.add(h, tf.mul(tf.expandDims(mod.gateMlp!, 1), m)) as tf.Tensor3D;
+      return gatedResidual(h, mod.gateMlp!, m as tf.Tensor3D);
     });
   }
 }

@@ -14,6 +14,7 @@ export { type DiffusersTransformerConfig, fromDiffusersConfig, toDiffusersConfig
 export { diffusersToOfficial, officialToDiffusers } from './diffusers-keys';
 export { type BlockModulation, DiTBlock, type DiTBlockOptions } from './dit-block';
 export { FinalLayer } from './final-layer';
+export { gatedResidual } from './gated-residual';
 export { inferMMDiTConfig, type ShapeMap } from './infer-config';
 export { JointAttention, type JointAttentionOutput, type TraceFn } from './joint-attention';
 export { JointBlock, type JointBlockOptions } from './joint-block';

@@ -1,6 +1,6 @@
 /**
- * The activations of the MM-DiT, the text encoders and the autoencoders. `geluTanh` runs
- * the fused native kernel when one is registered.
+ * The activations of the MM-DiT, the text encoders and the autoencoders. `geluTanh` and `silu` run
+ * their fused native kernels when registered.
  */
 import { tf } from '@rectiflow/core';
 import { FUSED_KERNELS, hasFusedKernel, runFusedKernel } from './fused-kernels';
@@ -31,7 +31,11 @@ export function quickGelu(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => tf.mul(x, tf.sigmoid(tf.mul(x, 1.702))));
 }
 
-/** SiLU (swish): `x * sigmoid(x)`. Differentiable on every backend. */
+/**
+ * SiLU (swish): `x * sigmoid(x)`. Differentiable on every backend; one fused kernel forward and
+ * one backward when registered.
+ */
 export function silu<T extends tf.Tensor>(x: T): T {
+  if (hasFusedKernel(FUSED_KERNELS.silu, x)) return runFusedKernel(FUSED_KERNELS.silu, { x }) as T;
   return tf.tidy(() => tf.mul(x, tf.sigmoid(x)));
 }

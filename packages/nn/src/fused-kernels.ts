@@ -10,6 +10,10 @@ import { tf } from '@rectiflow/core';
 /** Kernel names of the fused ops (see `FUSED_OPS` in `@rectiflow/tfjs-native`). */
 export const FUSED_KERNELS = {
   geluTanh: 'RectiflowGeluTanh',
+  /** SiLU, `x * sigmoid(x)`, inputs `{ x }`. */
+  silu: 'RectiflowSilu',
+  /** The gated residual `x + gate * y` of adaLN-zero blocks, inputs `{ x [B, L, C], gate [B, C], y [B, L, C] }`. */
+  gatedResidual: 'RectiflowGatedResidual',
   layerNormModulate: 'RectiflowLayerNormModulate',
   softmax: 'RectiflowSoftmax',
   /** `x [M, K] @ w [K, N] + b`, then GELU-tanh: inputs `{ x, w, b }`, outputs `[gelu, pre-activation]`. */

@@ -11,12 +11,14 @@
 #include "binary.h"
 #include "copy.h"
 #include "cpu_dispatch.h"
+#include "gated_residual.h"
 #include "gelu.h"
 #include "layer_norm_modulate.h"
 #include "matmul.h"
 #include "native_memory.h"
 #include "reduce.h"
 #include "rms_norm.h"
+#include "silu.h"
 #include "softmax.h"
 #include "thread_pool.h"
 #include "transpose.h"
@@ -190,6 +192,46 @@ Napi::Value GeluTanhGrad(const Napi::CallbackInfo& info) {
   const int64_t n = int_of(info[4]);
   rf::gelu_tanh_grad(floats_at(env, heap, int_of(info[1]), n), floats_at(env, heap, int_of(info[2]), n),
                      floats_at(env, heap, int_of(info[3]), n), n);
+  return env.Undefined();
+}
+
+// silu(heap, xOff, yOff, n)
+Napi::Value Silu(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const Heap heap = heap_of(info[0]);
+  const int64_t n = int_of(info[3]);
+  rf::silu(floats_at(env, heap, int_of(info[1]), n), floats_at(env, heap, int_of(info[2]), n), n);
+  return env.Undefined();
+}
+
+// siluGrad(heap, dyOff, xOff, dxOff, n)
+Napi::Value SiluGrad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const Heap heap = heap_of(info[0]);
+  const int64_t n = int_of(info[4]);
+  rf::silu_grad(floats_at(env, heap, int_of(info[1]), n), floats_at(env, heap, int_of(info[2]), n),
+                floats_at(env, heap, int_of(info[3]), n), n);
+  return env.Undefined();
+}
+
+// gatedResidual(heap, xOff, gateOff, yOff, outOff, batch, tokens, channels)
+Napi::Value GatedResidual(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const Heap heap = heap_of(info[0]);
+  const int64_t b = int_of(info[5]), l = int_of(info[6]), c = int_of(info[7]);
+  rf::gated_residual(floats_at(env, heap, int_of(info[1]), b * l * c), floats_at(env, heap, int_of(info[2]), b * c),
+                     floats_at(env, heap, int_of(info[3]), b * l * c), floats_at(env, heap, int_of(info[4]), b * l * c), b, l, c);
+  return env.Undefined();
+}
+
+// gatedResidualGrad(heap, doutOff, gateOff, yOff, dgateOff, dyOff, batch, tokens, channels)
+Napi::Value GatedResidualGrad(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const Heap heap = heap_of(info[0]);
+  const int64_t b = int_of(info[6]), l = int_of(info[7]), c = int_of(info[8]);
+  rf::gated_residual_grad(floats_at(env, heap, int_of(info[1]), b * l * c), floats_at(env, heap, int_of(info[2]), b * c),
+                          floats_at(env, heap, int_of(info[3]), b * l * c), floats_at(env, heap, int_of(info[4]), b * c),
+                          floats_at(env, heap, int_of(info[5]), b * l * c), b, l, c);
   return env.Undefined();
 }
 
@@ -409,6 +451,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("concat", Napi::Function::New(env, Concat));
   exports.Set("geluTanh", Napi::Function::New(env, GeluTanh));
   exports.Set("geluTanhGrad", Napi::Function::New(env, GeluTanhGrad));
+  exports.Set("silu", Napi::Function::New(env, Silu));
+  exports.Set("siluGrad", Napi::Function::New(env, SiluGrad));
+  exports.Set("gatedResidual", Napi::Function::New(env, GatedResidual));
+  exports.Set("gatedResidualGrad", Napi::Function::New(env, GatedResidualGrad));
   exports.Set("layerNormModulate", Napi::Function::New(env, LayerNormModulate));
   exports.Set("layerNormModulateGrad", Napi::Function::New(env, LayerNormModulateGrad));
   exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));

@@ -1,4 +1,4 @@
-// The fused element-wise and row kernels (GELU-tanh, softmax, LayerNorm + adaLN modulation, RMSNorm,
+// The fused element-wise and row kernels (GELU-tanh, SiLU, the gated residual, softmax, LayerNorm + adaLN modulation, RMSNorm,
 // Adam), written once with GCC/Clang vector extensions and compiled per instruction set. Included by
 // the isa_*.cc files after gemm_impl.h (which defines vf, load_v, store_v, hsum) and reduce_impl.h
 // (hmax, vmax). Each function works on whole rows or a contiguous range; the callers in gelu.cc,
@@ -92,6 +92,61 @@ static void gelu_grad_range(const float* dy, const float* x, float* dx, int64_t 
   int64_t i = 0;
   for (; i + RF_VW <= n; i += RF_VW) store_v(dx + i, gelu_grad_v(load_v(dy + i), load_v(x + i)));
   if (i < n) store_tail(dx + i, gelu_grad_v(load_tail(dy + i, n - i), load_tail(x + i, n - i)), n - i);
+}
+
+// SiLU x * sigmoid(x) and its gradient dy * s (1 + x (1 - s)), s = sigmoid(x).
+static inline vf silu_v(vf x) { return x / (splat(1.f) + vexp(-x)); }
+
+static inline vf silu_grad_v(vf dy, vf x) {
+  const vf s = splat(1.f) / (splat(1.f) + vexp(-x));
+  return dy * (s + x * s * (splat(1.f) - s));
+}
+
+static void silu_range(const float* x, float* y, int64_t n) {
+  int64_t i = 0;
+  for (; i + RF_VW <= n; i += RF_VW) store_v(y + i, silu_v(load_v(x + i)));
+  if (i < n) store_tail(y + i, silu_v(load_tail(x + i, n - i)), n - i);
+}
+
+static void silu_grad_range(const float* dy, const float* x, float* dx, int64_t n) {
+  int64_t i = 0;
+  for (; i + RF_VW <= n; i += RF_VW) store_v(dx + i, silu_grad_v(load_v(dy + i), load_v(x + i)));
+  if (i < n) store_tail(dx + i, silu_grad_v(load_tail(dy + i, n - i), load_tail(x + i, n - i)), n - i);
+}
+
+// The gated residual of one batch item: out = x + gate * y over tokens x channels (gate: one row).
+static void gated_residual_item(const float* x, const float* gate, const float* y, float* out, int64_t tokens,
+                                int64_t channels) {
+  for (int64_t l = 0; l < tokens; l++) {
+    const float* xr = x + l * channels;
+    const float* yr = y + l * channels;
+    float* o = out + l * channels;
+    int64_t j = 0;
+    for (; j + RF_VW <= channels; j += RF_VW) store_v(o + j, load_v(xr + j) + load_v(gate + j) * load_v(yr + j));
+    for (; j < channels; j++) o[j] = xr[j] + gate[j] * yr[j];
+  }
+}
+
+// Its gradients for one item: dy = gate * dout, and dgate (one row, overwritten) the sum over the
+// tokens of dout * y (x's gradient is dout itself).
+static void gated_residual_grad_item(const float* dout, const float* gate, const float* y, float* dgate, float* dy,
+                                     int64_t tokens, int64_t channels) {
+  for (int64_t j = 0; j < channels; j++) dgate[j] = 0.f;
+  for (int64_t l = 0; l < tokens; l++) {
+    const float* g = dout + l * channels;
+    const float* yr = y + l * channels;
+    float* d = dy + l * channels;
+    int64_t j = 0;
+    for (; j + RF_VW <= channels; j += RF_VW) {
+      const vf gv = load_v(g + j);
+      store_v(dgate + j, load_v(dgate + j) + gv * load_v(yr + j));
+      store_v(d + j, load_v(gate + j) * gv);
+    }
+    for (; j < channels; j++) {
+      dgate[j] += g[j] * yr[j];
+      d[j] = gate[j] * g[j];
+    }
+  }
 }
 
 // Softmax of rows [r0, r1) of a rows x cols matrix.

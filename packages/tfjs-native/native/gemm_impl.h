@@ -5,8 +5,10 @@
 // time). B's slice is packed into contiguous kNR-wide panels (which also absorbs B's transpose
 // flag) once per slice and reused by every row tile of the block; A is read where it lies
 // (rows of a row-major A, or columns of a transposed one), and an RF_MR x 2*RF_VW register tile
-// is accumulated with fused multiply-adds. When the block has only a few row tiles and B is
-// row-major, B is read where it lies too (packing it would cost more than it saves).
+// is accumulated with fused multiply-adds (RF_MR x RF_VW for a last panel at most RF_VW wide, as
+// in the 80 columns of an attention item's scores: no multiply-adds on zero padding). When the
+// block has only a few row tiles and B is row-major, B is read where it lies too (packing it
+// would cost more than it saves).
 // Each element of C sums its k slices in the same order whatever the blocking, so results do not
 // depend on the block sizes or the thread count.
 // No C++ library templates or inline library functions here: those are shared (COMDAT)
@@ -123,8 +125,9 @@ static void pack_b(const GemmArgs& g, int64_t j0, int64_t nr, int64_t k0, int64_
 // c (ldc) [mr x nr] (+)= A tile x B panel over kc. Element (i, k) of the A tile is
 // a[i + k * a_ks] when kRowsAdjacent (a packed panel, or a transposed A), else rows[i][k]
 // (rows of a row-major A; rows past mr repeat row 0 and are not stored). Row k of the B panel
-// starts at b + k * b_ks (a packed panel: b_ks = kNR; B in place: its row stride).
-template <bool kRowsAdjacent>
+// starts at b + k * b_ks (a packed panel: b_ks = kNR; B in place: its row stride). kV vectors
+// per row: 2 (a panel of kNR columns) or 1 (a last panel of at most RF_VW columns).
+template <bool kRowsAdjacent, int kV = 2>
 static inline void micro_tile(int64_t kc, const float* __restrict a, int64_t a_ks, const float* const* rows,
                               const float* __restrict b, int64_t b_ks, float* c, int64_t ldc, bool accumulate, int64_t mr,
                               int64_t nr) {
@@ -136,31 +139,31 @@ static inline void micro_tile(int64_t kc, const float* __restrict a, int64_t a_k
   // `scalar * vector` broadcasts the scalar (on AVX-512 from memory); `vf{} + scalar` would add 0.f first.
   for (int64_t k = 0; k < kc; k++) {
     const vf b0 = load_v(b + k * b_ks);
-    const vf b1 = load_v(b + k * b_ks + RF_VW);
+    const vf b1 = kV == 2 ? load_v(b + k * b_ks + RF_VW) : vf{};
     if (kRowsAdjacent) {
       const float* ak = a + k * a_ks;
 #pragma GCC unroll 16
       for (int i = 0; i < kMR; i++) {
         acc0[i] += ak[i] * b0;
-        acc1[i] += ak[i] * b1;
+        if (kV == 2) acc1[i] += ak[i] * b1;
       }
     } else {
 #pragma GCC unroll 16
       for (int i = 0; i < kMR; i++) {
         acc0[i] += rows[i][k] * b0;
-        acc1[i] += rows[i][k] * b1;
+        if (kV == 2) acc1[i] += rows[i][k] * b1;
       }
     }
   }
-  if (mr == kMR && nr == kNR) {
-    for (int i = 0; i < kMR; i++) {
+  if (nr == kV * RF_VW) {
+    for (int64_t i = 0; i < mr; i++) {
       float* row = c + i * ldc;
       if (accumulate) {
         store_v(row, load_v(row) + acc0[i]);
-        store_v(row + RF_VW, load_v(row + RF_VW) + acc1[i]);
+        if (kV == 2) store_v(row + RF_VW, load_v(row + RF_VW) + acc1[i]);
       } else {
         store_v(row, acc0[i]);
-        store_v(row + RF_VW, acc1[i]);
+        if (kV == 2) store_v(row + RF_VW, acc1[i]);
       }
     }
     return;
@@ -282,7 +285,15 @@ static void gemm_block(const GemmArgs& g, int64_t m0, int64_t m1, int64_t n0, in
         const float* b = in_place_b ? g.b + k0 * g.b_row + j0 : pb + p * kNR * kc;
         const int64_t b_ks = in_place_b ? g.b_row : kNR;
         float* c = g.c + i0 * g.n + j0;
-        if (packed_a) {
+        if (nr <= RF_VW) {
+          if (packed_a) {
+            micro_tile<true, 1>(kc, pa, kMR, rows, b, b_ks, c, g.n, k0 > 0, mr, nr);
+          } else if (rows_adjacent) {
+            micro_tile<true, 1>(kc, a, g.a_col, rows, b, b_ks, c, g.n, k0 > 0, mr, nr);
+          } else {
+            micro_tile<false, 1>(kc, a, 0, rows, b, b_ks, c, g.n, k0 > 0, mr, nr);
+          }
+        } else if (packed_a) {
           micro_tile<true>(kc, pa, kMR, rows, b, b_ks, c, g.n, k0 > 0, mr, nr);
         } else if (rows_adjacent) {
           micro_tile<true>(kc, a, g.a_col, rows, b, b_ks, c, g.n, k0 > 0, mr, nr);

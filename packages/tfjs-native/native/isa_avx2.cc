@@ -21,7 +21,8 @@ const KernelTable* avx2_table() {
                                     avx2::bias_activation,
                                     avx2::gelu_range, avx2::gelu_grad_range, avx2::softmax_rows, avx2::softmax_grad_rows,
                                     avx2::ln_modulate_item, avx2::ln_modulate_grad_item, avx2::rms_norm_rows,
-                                    avx2::rms_norm_grad_rows, avx2::adam_range};
+                                    avx2::rms_norm_grad_rows, avx2::adam_range, avx2::silu_range, avx2::silu_grad_range,
+                                    avx2::gated_residual_item, avx2::gated_residual_grad_item};
   return &table;
 }
 

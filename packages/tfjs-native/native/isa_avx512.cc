@@ -21,7 +21,8 @@ const KernelTable* avx512_table() {
                                     avx512::bias_activation,
                                     avx512::gelu_range, avx512::gelu_grad_range, avx512::softmax_rows, avx512::softmax_grad_rows,
                                     avx512::ln_modulate_item, avx512::ln_modulate_grad_item, avx512::rms_norm_rows,
-                                    avx512::rms_norm_grad_rows, avx512::adam_range};
+                                    avx512::rms_norm_grad_rows, avx512::adam_range, avx512::silu_range, avx512::silu_grad_range,
+                                    avx512::gated_residual_item, avx512::gated_residual_grad_item};
   return &table;
 }
 

@@ -21,7 +21,8 @@ const KernelTable* portable_table() {
                                     portable::bias_activation,
                                     portable::gelu_range, portable::gelu_grad_range, portable::softmax_rows, portable::softmax_grad_rows,
                                     portable::ln_modulate_item, portable::ln_modulate_grad_item, portable::rms_norm_rows,
-                                    portable::rms_norm_grad_rows, portable::adam_range};
+                                    portable::rms_norm_grad_rows, portable::adam_range, portable::silu_range, portable::silu_grad_range,
+                                    portable::gated_residual_item, portable::gated_residual_grad_item};
   return &table;
 }
 

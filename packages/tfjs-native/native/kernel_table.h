@@ -56,6 +56,14 @@ struct KernelTable {
   // Adam / AdamW on elements [i0, i1).
   void (*adam_range)(const float* p, const float* m, const float* v, const float* g, float* p_out, float* m_out,
                      float* v_out, int64_t i0, int64_t i1, const AdamStep& s);
+  // SiLU and its gradient on a contiguous range.
+  void (*silu)(const float* x, float* y, int64_t n);
+  void (*silu_grad)(const float* dy, const float* x, float* dx, int64_t n);
+  // The gated residual x + gate * y of one batch item (tokens x channels, gate one row) and its
+  // gradients dgate (one row, overwritten) and dy.
+  void (*gated_residual_item)(const float* x, const float* gate, const float* y, float* out, int64_t tokens, int64_t channels);
+  void (*gated_residual_grad_item)(const float* dout, const float* gate, const float* y, float* dgate, float* dy, int64_t tokens,
+                                   int64_t channels);
 };
 
 const KernelTable* avx512_table();

@@ -38,6 +38,50 @@ export function fusedKernels(binding: NativeBinding): tf.KernelConfig[] {
       );
       return dx;
     }),
+    kernel(FUSED_OPS.silu, ({ x }, backend) => {
+      const y = backend.makeOutput(x.shape, 'float32');
+      binding.silu(heapOf(backend), offsetOf(backend, x), offsetOf(backend, y), tf.util.sizeFromShape(x.shape));
+      return y;
+    }),
+    kernel(FUSED_OPS.siluGrad, ({ dy, x }, backend) => {
+      const dx = backend.makeOutput(x.shape, 'float32');
+      binding.siluGrad(heapOf(backend), offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, dx), tf.util.sizeFromShape(x.shape));
+      return dx;
+    }),
+    kernel(FUSED_OPS.gatedResidual, ({ x, gate, y }, backend) => {
+      const [b, l, c] = x.shape;
+      tf.util.assertShapesMatch(y.shape, x.shape, `${FUSED_OPS.gatedResidual} y: `);
+      tf.util.assertShapesMatch(gate.shape, [b, c], `${FUSED_OPS.gatedResidual} gate: `);
+      const out = backend.makeOutput(x.shape, 'float32');
+      binding.gatedResidual(
+        heapOf(backend),
+        offsetOf(backend, x),
+        offsetOf(backend, gate),
+        offsetOf(backend, y),
+        offsetOf(backend, out),
+        b,
+        l,
+        c,
+      );
+      return out;
+    }),
+    kernel(FUSED_OPS.gatedResidualGrad, ({ dy, gate, y }, backend) => {
+      const [b, l, c] = y.shape;
+      const dgate = backend.makeOutput([b, c], 'float32');
+      const dyOut = backend.makeOutput(y.shape, 'float32');
+      binding.gatedResidualGrad(
+        heapOf(backend),
+        offsetOf(backend, dy),
+        offsetOf(backend, gate),
+        offsetOf(backend, y),
+        offsetOf(backend, dgate),
+        offsetOf(backend, dyOut),
+        b,
+        l,
+        c,
+      );
+      return [dgate, dyOut];
+    }),
     kernel(FUSED_OPS.layerNormModulate, ({ x, shift, scale }, backend, { eps }) => {
       const [b, l, c] = x.shape;
       const y = backend.makeOutput(x.shape, 'float32');
@@ -266,6 +310,24 @@ export const fusedGradients: tf.GradConfig[] = [
     gradFunc: (dy, saved) => ({
       x: () => tf.engine().runKernel(FUSED_OPS.geluTanhGrad, { dy: dy as tf.Tensor, x: saved[0] }) as tf.Tensor,
     }),
+  },
+  {
+    kernelName: FUSED_OPS.silu,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved) => ({
+      x: () => tf.engine().runKernel(FUSED_OPS.siluGrad, { dy: dy as tf.Tensor, x: saved[0] }) as tf.Tensor,
+    }),
+  },
+  {
+    kernelName: FUSED_OPS.gatedResidual,
+    inputsToSave: ['gate', 'y'],
+    gradFunc: (dy, saved) => {
+      // One kernel call for both gradients (see layerNormModulate below); x's gradient is dy.
+      const [dgate, dyOut] = tf
+        .engine()
+        .runKernel(FUSED_OPS.gatedResidualGrad, { dy: dy as tf.Tensor, gate: saved[0], y: saved[1] }) as tf.Tensor[];
+      return { x: () => tf.clone(dy as tf.Tensor), gate: () => dgate, y: () => dyOut };
+    },
   },
   {
     kernelName: FUSED_OPS.softmax,

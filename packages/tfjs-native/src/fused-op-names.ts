@@ -9,6 +9,17 @@ export const FUSED_OPS = {
   geluTanh: 'RectiflowGeluTanh',
   /** inputs `{ dy, x }`: the gradient of geluTanh. */
   geluTanhGrad: 'RectiflowGeluTanhGrad',
+  /** inputs `{ x }`: SiLU, `x * sigmoid(x)`. Gradient registered. */
+  silu: 'RectiflowSilu',
+  /** inputs `{ dy, x }`: the gradient of silu. */
+  siluGrad: 'RectiflowSiluGrad',
+  /**
+   * inputs `{ x [B, L, C], gate [B, C], y [B, L, C] }`: the gated residual of adaLN-zero blocks,
+   * `x + gate * y` with the gate broadcast over the tokens, in one pass. Gradient registered.
+   */
+  gatedResidual: 'RectiflowGatedResidual',
+  /** inputs `{ dy, gate, y }`: outputs `[dgate, dy * gate]` (x's gradient is dy itself). */
+  gatedResidualGrad: 'RectiflowGatedResidualGrad',
   /** inputs `{ x [B, L, C], shift [B, C], scale [B, C] }`, attrs `{ eps }`. Gradient registered. */
   layerNormModulate: 'RectiflowLayerNormModulate',
   /** inputs `{ dy, x, scale }`, attrs `{ eps }`: outputs `[dx, dshift, dscale]`. */

@@ -1,5 +1,6 @@
 /**
- * The vectorised fused kernels (GELU, softmax, LayerNorm + modulation, RMSNorm, Adam) on every
+ * The vectorised fused kernels (GELU, SiLU, the gated residual, softmax, LayerNorm + modulation,
+ * RMSNorm, Adam) on every
  * instruction set this CPU runs (avx512, avx2, portable), at 1 and 2 threads: against stock wasm, against finite differences of their own forward,
  * against float64 Adam, and with NaN and extreme inputs.
  */
@@ -16,6 +17,12 @@ afterAll(() => disableNativeKernels());
 /** RMSNorm with a gain: the fused kernel, and the plain tfjs expression (as `@rectiflow/nn`'s). */
 const rmsNormNative = (x: tf.Tensor, gain: tf.Tensor) => tf.engine().runKernel(FUSED_OPS.rmsNorm, { x, gain }, { eps: 1e-6 }) as tf.Tensor;
 const rmsNormStock = (x: tf.Tensor, gain: tf.Tensor) => tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.mul(x, x), -1, true), 1e-6))), gain);
+/** SiLU and the gated residual `x + gate * y` (gate [B, C] over the tokens), fused and plain. */
+const siluNative = (x: tf.Tensor) => tf.engine().runKernel(FUSED_OPS.silu, { x }) as tf.Tensor;
+const siluStock = (x: tf.Tensor) => tf.mul(x, tf.sigmoid(x));
+const gatedNative = (x: tf.Tensor, gate: tf.Tensor, y: tf.Tensor) =>
+  tf.engine().runKernel(FUSED_OPS.gatedResidual, { x, gate, y }) as tf.Tensor;
+const gatedStock = (x: tf.Tensor, gate: tf.Tensor, y: tf.Tensor) => tf.add(x, tf.mul(tf.expandDims(gate, 1), y));
 
 const isas = await supportedIsas();
 disableNativeKernels();
@@ -29,22 +36,29 @@ describe.each(isas)('fused kernels on %s', (isa) => {
     const shift = rng.normal([4, 133]);
     const scale = rng.normal([4, 133], 0, 0.3);
     const gain = rng.normal([133]);
-    const ops = (gelu: typeof geluTanh, sm: (t: tf.Tensor) => tf.Tensor, rms: typeof rmsNormNative) => () => [
-      rms(x, gain),
-      ...tf.grads((p: tf.Tensor, g: tf.Tensor) => tf.sum(tf.mul(rms(p, g), w)))([x, gain]),
-      gelu(x),
-      tf.grad((y: tf.Tensor) => tf.sum(tf.mul(gelu(y), w)))(x),
-      sm(x),
-      tf.grad((y: tf.Tensor) => tf.sum(tf.mul(sm(y), w)))(x),
-      layerNormModulate(x as tf.Tensor3D, shift as tf.Tensor2D, scale as tf.Tensor2D),
-      ...tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) =>
-        tf.sum(tf.mul(layerNormModulate(p as tf.Tensor3D, q as tf.Tensor2D, r as tf.Tensor2D), w)),
-      )([x, shift, scale]),
-    ];
+    type Ops = [typeof geluTanh, (t: tf.Tensor) => tf.Tensor, typeof rmsNormNative, typeof siluNative, typeof gatedNative];
+    const ops =
+      (...[gelu, sm, rms, silu, gated]: Ops) =>
+      () => [
+        silu(x),
+        tf.grad((y: tf.Tensor) => tf.sum(tf.mul(silu(y), w)))(x),
+        gated(x, shift, w),
+        ...tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.sum(tf.mul(gated(p, q, r), x)))([w, shift, x]),
+        rms(x, gain),
+        ...tf.grads((p: tf.Tensor, g: tf.Tensor) => tf.sum(tf.mul(rms(p, g), w)))([x, gain]),
+        gelu(x),
+        tf.grad((y: tf.Tensor) => tf.sum(tf.mul(gelu(y), w)))(x),
+        sm(x),
+        tf.grad((y: tf.Tensor) => tf.sum(tf.mul(sm(y), w)))(x),
+        layerNormModulate(x as tf.Tensor3D, shift as tf.Tensor2D, scale as tf.Tensor2D),
+        ...tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) =>
+          tf.sum(tf.mul(layerNormModulate(p as tf.Tensor3D, q as tf.Tensor2D, r as tf.Tensor2D), w)),
+        )([x, shift, scale]),
+      ];
     disableNativeKernels();
-    const stock = readValues(ops(geluTanh, tf.softmax, rmsNormStock));
+    const stock = readValues(ops(geluTanh, tf.softmax, rmsNormStock, siluStock, gatedStock));
     await useIsa(isa, threads);
-    const native = readValues(ops(geluTanh, softmax, rmsNormNative));
+    const native = readValues(ops(geluTanh, softmax, rmsNormNative, siluNative, gatedNative));
     expectMatch({ stock, native }, `${isa} ${threads}t`, 2e-5);
     tf.dispose([x, w, shift, scale, gain]);
   });
@@ -53,6 +67,10 @@ describe.each(isas)('fused kernels on %s', (isa) => {
     await useIsa(isa, 1);
     const cases: [string, number[], (x: tf.Tensor) => tf.Tensor][] = [
       ['gelu', [3, 37], (t) => geluTanh(t)],
+      ['silu', [3, 37], (t) => siluNative(t)],
+      ['gated residual, x', [2, 3, 37], (t) => gatedNative(t, tf.linspace(-1, 1, 74).reshape([2, 37]), tf.fill([2, 3, 37], 0.7))],
+      ['gated residual, gate', [2, 37], (t) => gatedNative(tf.fill([2, 3, 37], 0.3), t, tf.linspace(-2, 2, 222).reshape([2, 3, 37]))],
+      ['gated residual, y', [2, 3, 37], (t) => gatedNative(tf.fill([2, 3, 37], 0.3), tf.linspace(-1, 1, 74).reshape([2, 37]), t)],
       ['softmax', [3, 37], (t) => softmax(t)],
       ['rmsNorm', [3, 37], (t) => rmsNormNative(t, tf.linspace(0.5, 1.5, 37))],
       [
@@ -63,7 +81,8 @@ describe.each(isas)('fused kernels on %s', (isa) => {
     ];
     for (const [name, shape, op] of cases) {
       const base = rng.normal(shape, 0, 1.5).dataSync() as Float32Array;
-      const w = rng.normal(shape);
+      const outShape = tf.tidy(() => op(tf.zeros(shape)).shape);
+      const w = rng.normal(outShape);
       const f = (v: Float32Array) => tf.tidy(() => tf.sum(tf.mul(op(tf.tensor(v, shape)), w)).dataSync()[0]);
       const [grad] = readValues(() => [tf.grad((t: tf.Tensor) => tf.sum(tf.mul(op(t), w)))(tf.tensor(base, shape))]);
       const h = 1e-2;
@@ -110,8 +129,10 @@ describe.each(isas)('fused kernels on %s', (isa) => {
 
   it('keep NaN, and give exact limits at extreme inputs', async () => {
     await useIsa(isa, 1);
-    const [gelu, sm, ln, rms] = readValues(() => [
+    const [gelu, silu, gated, sm, ln, rms] = readValues(() => [
       geluTanh(tf.tensor1d([Number.NaN, -200, -90, 90, 200, 0])),
+      siluNative(tf.tensor1d([Number.NaN, -200, -90, 90, 200, 0, Number.POSITIVE_INFINITY])),
+      gatedNative(tf.tensor3d([[[1, Number.NaN]]]), tf.tensor2d([[Number.NaN, 0]]), tf.tensor3d([[[2, 3]]])),
       softmax(
         tf.tensor2d([
           [0, -80, -87.5, -200, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
@@ -141,6 +162,9 @@ describe.each(isas)('fused kernels on %s', (isa) => {
     ]);
     expect(Number.isNaN(gelu[0])).toBe(true);
     expect(Array.from(gelu.slice(1))).toEqual([-0, -0, 90, 200, 0].map((v) => expect.closeTo(v, 5)));
+    expect(Number.isNaN(silu[0])).toBe(true);
+    expect(Array.from(silu.slice(1))).toEqual([-0, -0, 90, 200, 0, Number.POSITIVE_INFINITY].map((v) => expect.closeTo(v, 5)));
+    expect(Array.from(gated).every(Number.isNaN)).toBe(true);
     const row0 = Array.from(sm.slice(0, 18));
     const wantRow = [0, -80, -87.5, -200, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13].map((v) => Math.exp(v - 13));
     const total = wantRow.reduce((a, b) => a + b, 0);

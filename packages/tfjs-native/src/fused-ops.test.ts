@@ -53,6 +53,31 @@ describe('fused ops', () => {
     disableNativeKernels();
   });
 
+  it('silu and its gradient match float64 math; the gated residual checks its shapes and leaks nothing', async () => {
+    await enableForTests();
+    const n = 4099;
+    const xs = Float32Array.from({ length: n }, (_, i) => -90 + (180 * i) / (n - 1));
+    const silu = (t: tf.Tensor) => tf.engine().runKernel(FUSED_OPS.silu, { x: t }) as tf.Tensor;
+    const x = tf.tensor1d(xs);
+    const [y, g] = tf.tidy(() => [silu(x), tf.grad((t: tf.Tensor) => tf.sum(silu(t)))(x)]);
+    const [yd, gd] = [y.dataSync(), g.dataSync()];
+    for (let i = 0; i < n; i++) {
+      const s = 1 / (1 + Math.exp(-xs[i]));
+      expect(Math.abs(yd[i] - xs[i] * s)).toBeLessThanOrEqual(2e-6 * Math.max(1, Math.abs(xs[i] * s)));
+      expect(Math.abs(gd[i] - (s + xs[i] * s * (1 - s)))).toBeLessThanOrEqual(2e-6);
+    }
+    tf.dispose([x, y, g]);
+
+    const gated = (a: tf.Tensor, gate: tf.Tensor, b: tf.Tensor) =>
+      tf.engine().runKernel(FUSED_OPS.gatedResidual, { x: a, gate, y: b }) as tf.Tensor;
+    const [a, b, gate] = [rng.normal([2, 3, 4]), rng.normal([2, 3, 4]), rng.normal([2, 4])];
+    expect(() => gated(a, rng.normal([2, 5]), b)).toThrow(/RectiflowGatedResidual gate/);
+    expect(() => gated(a, gate, rng.normal([2, 3, 5]))).toThrow(/RectiflowGatedResidual y/);
+    const step = () => tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.sum(tf.square(gated(p, q, r))))([a, gate, b]);
+    await expectNoTensorLeak(() => tf.dispose(step()), { label: 'gated residual forward and backward' });
+    tf.dispose([a, b, gate]);
+  });
+
   it('layerNormModulate and its gradients match the plain expression on stock wasm', async () => {
     for (const [b, l, c] of [
       [1, 1, 8],

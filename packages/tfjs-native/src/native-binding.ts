@@ -45,6 +45,29 @@ export interface NativeBinding {
   concat(heap: ArrayBuffer, outOffset: number, outer: number, inputOffsets: number[], widths: number[]): void;
   geluTanh(heap: ArrayBuffer, xOffset: number, yOffset: number, size: number): void;
   geluTanhGrad(heap: ArrayBuffer, dyOffset: number, xOffset: number, dxOffset: number, size: number): void;
+  silu(heap: ArrayBuffer, xOffset: number, yOffset: number, size: number): void;
+  siluGrad(heap: ArrayBuffer, dyOffset: number, xOffset: number, dxOffset: number, size: number): void;
+  gatedResidual(
+    heap: ArrayBuffer,
+    xOffset: number,
+    gateOffset: number,
+    yOffset: number,
+    outOffset: number,
+    batch: number,
+    tokens: number,
+    channels: number,
+  ): void;
+  gatedResidualGrad(
+    heap: ArrayBuffer,
+    doutOffset: number,
+    gateOffset: number,
+    yOffset: number,
+    dgateOffset: number,
+    dyOffset: number,
+    batch: number,
+    tokens: number,
+    channels: number,
+  ): void;
   layerNormModulate(
     heap: ArrayBuffer,
     xOffset: number,
