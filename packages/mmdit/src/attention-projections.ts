@@ -69,19 +69,24 @@ export class AttentionProjections {
    * the q/k norm is on and that kernel is not registered (use {@link project}).
    */
   projectTokens(x: tf.Tensor3D): tf.Tensor3D | null {
-    const [b, l, dim] = x.shape;
     const { lnQ, lnK } = this;
     const norm = lnQ && lnK;
     if (norm && (lnQ.eps !== lnK.eps || !hasFusedKernel(FUSED_KERNELS.qkNorm, x))) return null;
     return tf.tidy(() => {
-      const qkv = tf.reshape(this.qkv.apply(tf.reshape(x, [b * l, dim])), [b, l, 3 * dim]);
-      if (!norm) return qkv as tf.Tensor3D;
+      const qkv = this.projectRaw(x);
+      if (!norm) return qkv;
       return runFusedKernel(
         FUSED_KERNELS.qkNorm,
         { qkv, gq: lnQ.weight, gk: lnK.weight },
         { heads: this.heads, eps: lnQ.eps },
       ) as tf.Tensor3D;
     });
+  }
+
+  /** The qkv projection of `x [B, L, D]` token-major, `[B, L, 3D]`, before any q/k norm. */
+  projectRaw(x: tf.Tensor3D): tf.Tensor3D {
+    const [b, l, dim] = x.shape;
+    return tf.tidy(() => tf.reshape(this.qkv.apply(tf.reshape(x, [b * l, dim])), [b, l, 3 * dim]) as tf.Tensor3D);
   }
 
   /** The output projection of an attention result `[B, L, D]`. */

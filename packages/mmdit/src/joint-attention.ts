@@ -23,7 +23,8 @@ function attend(q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D): tf.Tensor4D {
 
 /**
  * The fused joint attention (registered by `@rectiflow/tfjs-native`), or null when its kernels
- * are not registered: q, k, v come straight from both streams' qkv projections (q/k norm fused),
+ * are not registered: q, k, v come straight from both streams' qkv projections (the q/k norm
+ * inside the attention kernel when both streams have one, else in its own fused kernel),
  * the streams are joined as `[context; image]` inside the kernel and the heads merged on the way
  * out, so no transposed, split or concatenated copy is made, forward or backward (the gradients
  * are registered with the kernels). Returns `[context [B, Lc or 0, D], image [B, Lx, D]]`.
@@ -37,18 +38,27 @@ function jointFused(
   queryContext: boolean,
 ): tf.Tensor3D[] | null {
   if (![context, x].every((t) => hasFusedKernel(FUSED_KERNELS.jointAttention, t))) return null;
+  const [b, lc] = context.shape;
+  const lx = x.shape[1];
+  const scale = 1 / Math.sqrt(context.shape[2] / heads);
+  // The kernel writes the softmax weights (kept for the backward) into this workspace.
+  const weights = () => tf.fill([heads, b, (queryContext ? lc : 0) + lx, lc + lx], 0);
+  // Both streams with q/k norms of one eps: the norm runs inside the attention kernel.
+  const norms = [contextAttn.lnQ, contextAttn.lnK, xAttn.lnQ, xAttn.lnK];
+  const eps = norms[0]?.eps;
+  if (norms.every((n) => n && n.eps === eps) && hasFusedKernel(FUSED_KERNELS.jointAttentionQkNorm, x)) {
+    const [gqc, gkc, gqx, gkx] = norms.map((n) => n!.weight as tf.Tensor);
+    const inputs = { qkvc: contextAttn.projectRaw(context), qkvx: xAttn.projectRaw(x), weights: weights(), gqc, gkc, gqx, gkx };
+    const attrs = { scale, heads, queryContext, eps: eps! };
+    return runFusedKernelOutputs(FUSED_KERNELS.jointAttentionQkNorm, inputs, attrs) as tf.Tensor3D[];
+  }
   const qkvc = contextAttn.projectTokens(context);
   const qkvx = qkvc && xAttn.projectTokens(x);
   if (!qkvc || !qkvx) {
     qkvc?.dispose();
     return null;
   }
-  const [b, lc] = context.shape;
-  const lx = x.shape[1];
-  const scale = 1 / Math.sqrt(context.shape[2] / heads);
-  // The kernel writes the softmax weights (kept for the backward) into this workspace.
-  const weights = tf.fill([heads, b, (queryContext ? lc : 0) + lx, lc + lx], 0);
-  const [oc, ox] = runFusedKernelOutputs(FUSED_KERNELS.jointAttention, { qkvc, qkvx, weights }, { scale, heads, queryContext });
+  const [oc, ox] = runFusedKernelOutputs(FUSED_KERNELS.jointAttention, { qkvc, qkvx, weights: weights() }, { scale, heads, queryContext });
   return [oc as tf.Tensor3D, ox as tf.Tensor3D];
 }
 

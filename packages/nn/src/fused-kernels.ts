@@ -30,6 +30,8 @@ export const FUSED_KERNELS = {
    * kernel writes the softmax weights into the `weights` workspace for the backward).
    */
   jointAttention: 'RectiflowJointAttention',
+  /** jointAttention on the raw projections with the q/k norm inside (extra inputs `{ gqc, gkc, gqx, gkx }`, attr `eps`). */
+  jointAttentionQkNorm: 'RectiflowJointAttentionQkNorm',
   /** The MM-DiT's q/k norm on a qkv projection, `{ qkv, gq, gk }`, attrs `{ heads, eps }`. */
   qkNorm: 'RectiflowQkNorm',
   /** RMSNorm with a gain over the last axis, inputs `{ x, gain [C] }`, attrs `{ eps }`. */

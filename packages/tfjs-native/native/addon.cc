@@ -358,35 +358,45 @@ Napi::Value AttentionGrad(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// jointAttention(heap, [qkvc, qkvx, oc, ox, p] offsets, [heads, batch, lcq, lc, lx, d], scale)
+// jointAttention(heap, [qkvc, qkvx, oc, ox, p(, gqc, gkc, gqx, gkx)] offsets, [heads, batch, lcq, lc, lx, d], scale(, eps))
 Napi::Value JointAttention(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const Heap heap = heap_of(info[0]);
   const std::vector<int64_t> off = ints_of(info[1]), dims = ints_of(info[2]);
-  if (off.size() != 5 || dims.size() != 6) throw Napi::TypeError::New(env, "tfjs-native: jointAttention: 5 offsets and 6 sizes");
+  if ((off.size() != 5 && off.size() != 9) || dims.size() != 6)
+    throw Napi::TypeError::New(env, "tfjs-native: jointAttention: 5 offsets (9 with the q/k norm gains) and 6 sizes");
   const rf::JointShape s{dims[0], dims[1], dims[2], dims[3], dims[4], dims[5]};
   const int64_t w = s.heads * s.d;
   const int64_t sizes[5] = {s.batch * s.lc * 3 * w, s.batch * s.lx * 3 * w, s.batch * s.lcq * w, s.batch * s.lx * w,
                             s.heads * s.batch * (s.lcq + s.lx) * (s.lc + s.lx)};
-  float* f[5];
+  float* f[9];
   for (int i = 0; i < 5; i++) f[i] = floats_at(env, heap, off[i], sizes[i]);
-  rf::joint_attention(f[0], f[1], f[2], f[3], f[4], s, info[3].As<Napi::Number>().FloatValue());
+  for (size_t i = 5; i < off.size(); i++) f[i] = floats_at(env, heap, off[i], s.d);
+  const rf::JointQkNorm norm{f[5], f[6], f[7], f[8], info.Length() > 4 ? info[4].As<Napi::Number>().FloatValue() : 0.f};
+  rf::joint_attention(f[0], f[1], f[2], f[3], f[4], s, info[3].As<Napi::Number>().FloatValue(), off.size() == 9 ? &norm : nullptr);
   return env.Undefined();
 }
 
-// jointAttentionGrad(heap, [doc, dox, qkvc, qkvx, p, dqkvc, dqkvx] offsets, sizes, scale)
+// jointAttentionGrad(heap, [doc, dox, qkvc, qkvx, p, dqkvc, dqkvx(, gqc, gkc, gqx, gkx, dgqc, dgkc, dgqx, dgkx)] offsets,
+// sizes, scale(, eps))
 Napi::Value JointAttentionGrad(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const Heap heap = heap_of(info[0]);
   const std::vector<int64_t> off = ints_of(info[1]), dims = ints_of(info[2]);
-  if (off.size() != 7 || dims.size() != 6) throw Napi::TypeError::New(env, "tfjs-native: jointAttentionGrad: 7 offsets and 6 sizes");
+  if ((off.size() != 7 && off.size() != 15) || dims.size() != 6)
+    throw Napi::TypeError::New(env, "tfjs-native: jointAttentionGrad: 7 offsets (15 with the q/k norm gains) and 6 sizes");
   const rf::JointShape s{dims[0], dims[1], dims[2], dims[3], dims[4], dims[5]};
   const int64_t w = s.heads * s.d;
   const int64_t c = s.batch * s.lc * 3 * w, x = s.batch * s.lx * 3 * w;
   const int64_t sizes[7] = {s.batch * s.lcq * w, s.batch * s.lx * w, c, x, s.heads * s.batch * (s.lcq + s.lx) * (s.lc + s.lx), c, x};
-  float* f[7];
+  float* f[15];
   for (int i = 0; i < 7; i++) f[i] = floats_at(env, heap, off[i], sizes[i]);
-  rf::joint_attention_grad(f[0], f[1], f[2], f[3], f[4], f[5], f[6], s, info[3].As<Napi::Number>().FloatValue());
+  // With the norm: the four gains, then their four gradients (d each).
+  for (size_t i = 7; i < off.size(); i++) f[i] = floats_at(env, heap, off[i], s.d);
+  const rf::JointQkNorm norm{f[7], f[8], f[9], f[10], info.Length() > 4 ? info[4].As<Napi::Number>().FloatValue() : 0.f};
+  const bool normed = off.size() == 15;
+  rf::joint_attention_grad(f[0], f[1], f[2], f[3], f[4], f[5], f[6], s, info[3].As<Napi::Number>().FloatValue(),
+                           normed ? &norm : nullptr, normed ? f + 11 : nullptr);
   return env.Undefined();
 }
 

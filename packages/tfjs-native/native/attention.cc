@@ -108,7 +108,16 @@ void gather_item(float* q, float* k, float* v, const float* qkvc, const float* q
   gather(v + s.lc * d, x, s.lx, stride, 2 * width + h * d, d);
 }
 
-void joint_attention(const float* qkvc, const float* qkvx, float* oc, float* ox, float* p, const JointShape& s, float scale) {
+// An item's q rows (lcq context, then lx image) and k rows (lc, then lx) normalised in place.
+void normalise_item(const KernelTable* t, float* q, float* k, const JointShape& s, const JointQkNorm& n) {
+  t->rms_norm_rows(q, n.gq_c, q, 0, s.lcq, s.d, n.eps);
+  t->rms_norm_rows(q + s.lcq * s.d, n.gq_x, q + s.lcq * s.d, 0, s.lx, s.d, n.eps);
+  t->rms_norm_rows(k, n.gk_c, k, 0, s.lc, s.d, n.eps);
+  t->rms_norm_rows(k + s.lc * s.d, n.gk_x, k + s.lc * s.d, 0, s.lx, s.d, n.eps);
+}
+
+void joint_attention(const float* qkvc, const float* qkvx, float* oc, float* ox, float* p, const JointShape& s, float scale,
+                     const JointQkNorm* norm) {
   const KernelTable* t = active_table();
   const int64_t items = s.heads * s.batch, lq = s.lcq + s.lx, lk = s.lc + s.lx, d = s.d, width = s.heads * d;
   parallel_parts(items, items * lq * lk * d / 16, 1, [&](int64_t i0, int64_t i1) {
@@ -120,6 +129,7 @@ void joint_attention(const float* qkvc, const float* qkvx, float* oc, float* ox,
     for (int64_t i = i0; i < i1; i++) {
       const int64_t h = i / s.batch, b = i % s.batch;
       gather_item(q, k, v, qkvc, qkvx, s, b, h);
+      if (norm) normalise_item(t, q, k, s, *norm);
       attend_item(t, q, k, v, p + i * lq * lk, o, lq, lk, d, scale);
       copy_rows(oc + b * s.lcq * width + h * d, width, o, d, s.lcq, d);
       copy_rows(ox + b * s.lx * width + h * d, width, o + s.lcq * d, d, s.lx, d);
@@ -128,7 +138,7 @@ void joint_attention(const float* qkvc, const float* qkvx, float* oc, float* ox,
 }
 
 void joint_attention_grad(const float* doc, const float* dox, const float* qkvc, const float* qkvx, const float* p, float* dqkvc,
-                          float* dqkvx, const JointShape& s, float scale) {
+                          float* dqkvx, const JointShape& s, float scale, const JointQkNorm* norm, float* const* dgains) {
   const KernelTable* t = active_table();
   const int64_t items = s.heads * s.batch, lq = s.lcq + s.lx, lk = s.lc + s.lx, d = s.d, width = s.heads * d;
   const int64_t stride = 3 * width;
@@ -136,8 +146,10 @@ void joint_attention_grad(const float* doc, const float* dox, const float* qkvc,
   if (s.lcq == 0) {
     for (int64_t r = 0; r < s.batch * s.lc; r++) __builtin_memset(dqkvc + r * stride, 0, size_t(width) * sizeof(float));
   }
+  // With the norm: each item's sums of the four gains' gradients, added over the items in order below.
+  ScratchBuffer partial(norm ? size_t(items * 4 * d) : 0);
   parallel_parts(items, items * lq * lk * d / 16, 1, [&](int64_t i0, int64_t i1) {
-    ScratchBuffer scratch(size_t(2 * lq * d + 2 * lk * d + lq * lk + lq * d + 2 * lk * d));
+    ScratchBuffer scratch(size_t(2 * lq * d + 2 * lk * d + lq * lk + lq * d + 2 * lk * d + (norm ? lq * d + lk * d : 0)));
     float* q = scratch.data();
     float* k = q + lq * d;
     float* v = k + lk * d;
@@ -146,12 +158,28 @@ void joint_attention_grad(const float* doc, const float* dox, const float* qkvc,
     float* dq = ds + lq * lk;
     float* dk = dq + lq * d;
     float* dv = dk + lk * d;
+    float* q_raw = dv + lk * d;  // with the norm: q and k before it
+    float* k_raw = q_raw + lq * d;
     for (int64_t i = i0; i < i1; i++) {
       const int64_t h = i / s.batch, b = i % s.batch;
       gather_item(q, k, v, qkvc, qkvx, s, b, h);
+      if (norm) {
+        copy_floats(q_raw, q, lq * d);
+        copy_floats(k_raw, k, lk * d);
+        normalise_item(t, q, k, s, *norm);
+      }
       copy_rows(dout, d, doc + b * s.lcq * width + h * d, width, s.lcq, d);
       copy_rows(dout + s.lcq * d, d, dox + b * s.lx * width + h * d, width, s.lx, d);
       attend_item_grad(t, dout, q, k, v, p + i * lq * lk, ds, dq, dk, dv, lq, lk, d, scale);
+      if (norm) {
+        // dq and dk reach the normalised rows: back through the norm, in place.
+        float* g = partial.data() + i * 4 * d;
+        for (int64_t j = 0; j < 4 * d; j++) g[j] = 0.f;
+        t->rms_norm_grad_rows(dq, q_raw, norm->gq_c, dq, g, 0, s.lcq, d, norm->eps);
+        t->rms_norm_grad_rows(dk, k_raw, norm->gk_c, dk, g + d, 0, s.lc, d, norm->eps);
+        t->rms_norm_grad_rows(dq + s.lcq * d, q_raw + s.lcq * d, norm->gq_x, dq + s.lcq * d, g + 2 * d, 0, s.lx, d, norm->eps);
+        t->rms_norm_grad_rows(dk + s.lc * d, k_raw + s.lc * d, norm->gk_x, dk + s.lc * d, g + 3 * d, 0, s.lx, d, norm->eps);
+      }
       float* dc = dqkvc + b * s.lc * stride;
       float* dx = dqkvx + b * s.lx * stride;
       scatter(dc, dq, s.lcq, stride, h * d, d);
@@ -162,6 +190,13 @@ void joint_attention_grad(const float* doc, const float* dox, const float* qkvc,
       scatter(dx, dv + s.lc * d, s.lx, stride, 2 * width + h * d, d);
     }
   });
+  if (norm) {
+    for (int64_t g = 0; g < 4; g++) {
+      for (int64_t j = 0; j < d; j++) dgains[g][j] = 0.f;
+      for (int64_t i = 0; i < items; i++)
+        for (int64_t j = 0; j < d; j++) dgains[g][j] += partial.data()[(i * 4 + g) * d + j];
+    }
+  }
 }
 
 }  // namespace rf

@@ -22,8 +22,21 @@ void attention_grad(const float* dout, const float* q, const float* k, const flo
 struct JointShape {
   int64_t heads, batch, lcq, lc, lx, d;
 };
-void joint_attention(const float* qkvc, const float* qkvx, float* oc, float* ox, float* p, const JointShape& s, float scale);
+// With `norm` set, q and k are RMS-normalised per head inside the kernel (the MM-DiT's q/k norm, a
+// gain of d per stream: q_c, k_c, q_x, k_x) and qkvc, qkvx are the raw projections; the backward
+// then also writes the four gains' gradients, dgains[0..3] for q_c, k_c, q_x and k_x (d each; summed
+// per item, then over the items in order: independent of the thread count).
+struct JointQkNorm {
+  const float* gq_c;
+  const float* gk_c;
+  const float* gq_x;
+  const float* gk_x;
+  float eps;
+};
+void joint_attention(const float* qkvc, const float* qkvx, float* oc, float* ox, float* p, const JointShape& s, float scale,
+                     const JointQkNorm* norm = nullptr);
 void joint_attention_grad(const float* doc, const float* dox, const float* qkvc, const float* qkvx, const float* p, float* dqkvc,
-                          float* dqkvx, const JointShape& s, float scale);
+                          float* dqkvx, const JointShape& s, float scale, const JointQkNorm* norm = nullptr,
+                          float* const* dgains = nullptr);
 
 }  // namespace rf

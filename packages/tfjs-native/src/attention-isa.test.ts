@@ -67,7 +67,59 @@ function jointNative(qkvc: tf.Tensor, qkvx: tf.Tensor, queryContext: boolean): t
   return tf.engine().runKernel(FUSED_OPS.jointAttention, { qkvc, qkvx, weights }, { scale, heads: H, queryContext }) as tf.Tensor[];
 }
 
+/** The joint attention with each stream's q/k norm inside the kernel (raw projections in). */
+function jointNormedNative(qkvc: tf.Tensor, qkvx: tf.Tensor, gains: tf.Tensor[], queryContext: boolean): tf.Tensor[] {
+  const weights = tf.fill([H, B, (queryContext ? LC : 0) + LX, LC + LX], 0);
+  const [gqc, gkc, gqx, gkx] = gains;
+  return tf
+    .engine()
+    .runKernel(
+      FUSED_OPS.jointAttentionQkNorm,
+      { qkvc, qkvx, weights, gqc, gkc, gqx, gkx },
+      { scale, heads: H, queryContext, eps: EPS },
+    ) as tf.Tensor[];
+}
+
+const jointNormedStock = (qkvc: tf.Tensor, qkvx: tf.Tensor, gains: tf.Tensor[], queryContext: boolean) =>
+  jointStock(qkNormStock(qkvc, gains[0], gains[1]), qkNormStock(qkvx, gains[2], gains[3]), queryContext);
+
 describe.each(isas)('attention kernels on %s', (isa) => {
+  it('joint attention with the q/k norm inside (a gain per stream): forward and gradients match plain tfjs; same bits at 1 and 2 threads', async () => {
+    const qkvc = rng.normal([B, LC, 3 * H * D], 0, 1.5);
+    const qkvx = rng.normal([B, LX, 3 * H * D], 0, 1.5);
+    const gains = [0, 1, 2, 3].map(() => rng.normal([D], 1, 0.2));
+    const [wc, wx] = [rng.normal([B, LC, H * D]), rng.normal([B, LX, H * D])];
+    const cases = (joint: typeof jointNormedStock) => () => {
+      const both = (...t: tf.Tensor[]) => {
+        const [oc, ox] = joint(t[0], t[1], t.slice(2), true);
+        return tf.add(tf.sum(tf.mul(oc, wc)), tf.sum(tf.mul(ox, wx)));
+      };
+      const preOnly = (...t: tf.Tensor[]) => tf.sum(tf.mul(joint(t[0], t[1], t.slice(2), false)[1], wx));
+      const inputs = [qkvc, qkvx, ...gains];
+      return [...joint(qkvc, qkvx, gains, true), ...tf.grads(both)(inputs), ...tf.grads(preOnly)(inputs)];
+    };
+    const stock = readValues(cases(jointNormedStock));
+    await useIsa(isa, 1);
+    const one = readValues(cases(jointNormedNative));
+    await useIsa(isa, 2);
+    const two = readValues(cases(jointNormedNative));
+    disableNativeKernels();
+    expectMatch({ stock, native: one }, `${isa} joint with q/k norm`, 2e-5);
+    for (const [i, values] of two.entries()) {
+      expect(Buffer.from(values.buffer).equals(Buffer.from(one[i].buffer)), `output ${i}`).toBe(true);
+    }
+    tf.dispose([qkvc, qkvx, ...gains, wc, wx]);
+  });
+
+  it('joint attention with the q/k norm names a gain of the wrong size', async () => {
+    await useIsa(isa, 1);
+    const [qkvc, qkvx] = [tf.zeros([B, LC, 3 * H * D]), tf.zeros([B, LX, 3 * H * D])];
+    const gains = [tf.ones([D]), tf.ones([D]), tf.ones([D + 1]), tf.ones([D])];
+    expect(() => jointNormedNative(qkvc, qkvx, gains, true)).toThrow(`gqx must be float32 [${D}] (got float32 [${D + 1}])`);
+    disableNativeKernels();
+    tf.dispose([qkvc, qkvx, ...gains]);
+  });
+
   it('q/k norm and joint attention: forward and gradients match plain tfjs; the same bits at 1 and 2 threads', async () => {
     const qkvc = rng.normal([B, LC, 3 * H * D], 0, 1.5);
     const qkvx = rng.normal([B, LX, 3 * H * D], 0, 1.5);

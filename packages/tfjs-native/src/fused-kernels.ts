@@ -194,29 +194,10 @@ export function fusedKernels(binding: NativeBinding): tf.KernelConfig[] {
       );
       return [dq, dk, dv];
     }),
-    kernel(FUSED_OPS.jointAttention, ({ qkvc, qkvx, weights }, backend, { scale, heads, queryContext }) => {
-      const [batch, lc, width3] = qkvc.shape;
-      const lx = qkvx.shape[1];
-      const [d, lcq] = [width3 / 3 / heads, queryContext ? lc : 0];
-      const expected = [heads, batch, lcq + lx, lc + lx];
-      if (weights.shape.join() !== expected.join()) {
-        throw new Error(`${FUSED_OPS.jointAttention}: weights must be [${expected}] (got [${weights.shape}])`);
-      }
-      const oc = backend.makeOutput([batch, lcq, heads * d], 'float32');
-      const ox = backend.makeOutput([batch, lx, heads * d], 'float32');
-      const offsets = [qkvc, qkvx, oc, ox, weights].map((t) => offsetOf(backend, t));
-      binding.jointAttention(heapOf(backend), offsets, [heads, batch, lcq, lc, lx, d], scale);
-      return [oc, ox];
-    }),
-    kernel(FUSED_OPS.jointAttentionGrad, ({ doc, dox, qkvc, qkvx, p }, backend, { scale, heads }) => {
-      const [batch, lc, width3] = qkvc.shape;
-      const lx = qkvx.shape[1];
-      const d = width3 / 3 / heads;
-      const grads = [qkvc, qkvx].map((t) => backend.makeOutput(t.shape, 'float32'));
-      const offsets = [doc, dox, qkvc, qkvx, p, ...grads].map((t) => offsetOf(backend, t));
-      binding.jointAttentionGrad(heapOf(backend), offsets, [heads, batch, doc.shape[1], lc, lx, d], scale);
-      return grads;
-    }),
+    kernel(FUSED_OPS.jointAttention, (inputs, backend, attrs) => jointAttention(binding, backend, inputs, attrs, false)),
+    kernel(FUSED_OPS.jointAttentionGrad, (inputs, backend, attrs) => jointAttentionGrad(binding, backend, inputs, attrs, false)),
+    kernel(FUSED_OPS.jointAttentionQkNorm, (inputs, backend, attrs) => jointAttention(binding, backend, inputs, attrs, true)),
+    kernel(FUSED_OPS.jointAttentionQkNormGrad, (inputs, backend, attrs) => jointAttentionGrad(binding, backend, inputs, attrs, true)),
     kernel(FUSED_OPS.qkNorm, ({ qkv, gq, gk }, backend, { heads, eps }) => {
       const y = backend.makeOutput(qkv.shape, 'float32');
       const d = gq.shape[0];
@@ -302,6 +283,64 @@ export function fusedKernels(binding: NativeBinding): tf.KernelConfig[] {
   ];
 }
 
+const GAINS = ['gqc', 'gkc', 'gqx', 'gkx'] as const;
+
+/** The four q/k norm gains of the joint attention, each [d] float32 (or a clear error). */
+function gainsOf(inputs: Inputs, name: string, d: number): tf.TensorInfo[] {
+  return GAINS.map((key) => {
+    const g = inputs[key];
+    if (g?.dtype !== 'float32' || g.shape.length !== 1 || g.shape[0] !== d) {
+      throw new Error(`${name}: ${key} must be float32 [${d}] (got ${g ? `${g.dtype} [${g.shape}]` : 'nothing'})`);
+    }
+    return g;
+  });
+}
+
+/** The joint attention forward, with or without the q/k norm inside. */
+function jointAttention(binding: NativeBinding, backend: WasmBackend, inputs: Inputs, attrs: Record<string, number>, normed: boolean) {
+  const { qkvc, qkvx, weights } = inputs;
+  const { scale, heads, queryContext, eps } = attrs;
+  const name = normed ? FUSED_OPS.jointAttentionQkNorm : FUSED_OPS.jointAttention;
+  const [batch, lc, width3] = qkvc.shape;
+  const lx = qkvx.shape[1];
+  const [d, lcq] = [width3 / 3 / heads, queryContext ? lc : 0];
+  const expected = [heads, batch, lcq + lx, lc + lx];
+  if (weights.shape.join() !== expected.join()) throw new Error(`${name}: weights must be [${expected}] (got [${weights.shape}])`);
+  const gains = normed ? gainsOf(inputs, name, d) : [];
+  const oc = backend.makeOutput([batch, lcq, heads * d], 'float32');
+  const ox = backend.makeOutput([batch, lx, heads * d], 'float32');
+  const offsets = [qkvc, qkvx, oc, ox, weights, ...gains].map((t) => offsetOf(backend, t));
+  binding.jointAttention(heapOf(backend), offsets, [heads, batch, lcq, lc, lx, d], scale, eps ?? 0);
+  return [oc, ox];
+}
+
+/** Its backward: `[dqkvc, dqkvx]`, then with the norm the gains' gradients `dgqc, dgkc, dgqx, dgkx`. */
+function jointAttentionGrad(binding: NativeBinding, backend: WasmBackend, inputs: Inputs, attrs: Record<string, number>, normed: boolean) {
+  const { doc, dox, qkvc, qkvx, p } = inputs;
+  const { scale, heads, eps } = attrs;
+  const [batch, lc, width3] = qkvc.shape;
+  const lx = qkvx.shape[1];
+  const d = width3 / 3 / heads;
+  const gains = normed ? gainsOf(inputs, FUSED_OPS.jointAttentionQkNormGrad, d) : [];
+  const grads = [qkvc, qkvx].map((t) => backend.makeOutput(t.shape, 'float32'));
+  const dgains = gains.map(() => backend.makeOutput([d], 'float32'));
+  const offsets = [doc, dox, qkvc, qkvx, p, ...grads, ...gains, ...dgains].map((t) => offsetOf(backend, t));
+  binding.jointAttentionGrad(heapOf(backend), offsets, [heads, batch, doc.shape[1], lc, lx, d], scale, eps ?? 0);
+  return [...grads, ...dgains];
+}
+
+/**
+ * The gradients reaching the joint attention's two outputs: one per output, and zeros for an
+ * output outside the backward pass (an unused context output has none).
+ */
+function jointOutputGrads(dy: tf.Tensor | tf.Tensor[], qkvc: tf.Tensor, qkvx: tf.Tensor, attrs: unknown) {
+  const [batch, lc, width3] = qkvc.shape as [number, number, number];
+  const lx = qkvx.shape[1] as number;
+  const dys = dy as (tf.Tensor | null)[];
+  const lcq = (attrs as { queryContext?: boolean }).queryContext ? lc : 0;
+  return { doc: dys[0] ?? tf.zeros([batch, lcq, width3 / 3]), dox: dys[1] ?? tf.zeros([batch, lx, width3 / 3]) };
+}
+
 /** Gradients of the fused ops (backend independent: they call the gradient kernels). */
 export const fusedGradients: tf.GradConfig[] = [
   {
@@ -354,19 +393,30 @@ export const fusedGradients: tf.GradConfig[] = [
     kernelName: FUSED_OPS.jointAttention,
     inputsToSave: ['qkvc', 'qkvx', 'weights'],
     gradFunc: (dy, saved, attrs) => {
-      // One gradient per output; an output outside the backward pass (an unused context output)
-      // has none. `weights` holds the softmax weights the forward wrote.
+      // `weights` holds the softmax weights the forward wrote.
       const [qkvc, qkvx, p] = saved;
-      const [batch, lc, width3] = qkvc.shape as [number, number, number];
-      const lx = qkvx.shape[1] as number;
-      const dys = dy as (tf.Tensor | null)[];
-      const lcq = (attrs as { queryContext?: boolean }).queryContext ? lc : 0;
-      const doc = dys[0] ?? tf.zeros([batch, lcq, width3 / 3]);
-      const dox = dys[1] ?? tf.zeros([batch, lx, width3 / 3]);
+      const { doc, dox } = jointOutputGrads(dy, qkvc, qkvx, attrs);
       const [dqkvc, dqkvx] = tf
         .engine()
         .runKernel(FUSED_OPS.jointAttentionGrad, { doc, dox, qkvc, qkvx, p }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
       return { qkvc: () => dqkvc, qkvx: () => dqkvx };
+    },
+  },
+  {
+    kernelName: FUSED_OPS.jointAttentionQkNorm,
+    inputsToSave: ['qkvc', 'qkvx', 'weights', 'gqc', 'gkc', 'gqx', 'gkx'],
+    gradFunc: (dy, saved, attrs) => {
+      // As jointAttention's, plus the four q/k norm gains.
+      const [qkvc, qkvx, p, gqc, gkc, gqx, gkx] = saved;
+      const { doc, dox } = jointOutputGrads(dy, qkvc, qkvx, attrs);
+      const [dqkvc, dqkvx, dgqc, dgkc, dgqx, dgkx] = tf
+        .engine()
+        .runKernel(
+          FUSED_OPS.jointAttentionQkNormGrad,
+          { doc, dox, qkvc, qkvx, p, gqc, gkc, gqx, gkx },
+          attrs as unknown as tf.NamedAttrMap,
+        ) as tf.Tensor[];
+      return { qkvc: () => dqkvc, qkvx: () => dqkvx, gqc: () => dgqc, gkc: () => dgkc, gqx: () => dgqx, gkx: () => dgkx };
     },
   },
   {

@@ -56,6 +56,18 @@ export const FUSED_OPS = {
   /** inputs `{ doc, dox, qkvc, qkvx, p }`, attrs as jointAttention: outputs `[dqkvc, dqkvx]`. */
   jointAttentionGrad: 'RectiflowJointAttentionGrad',
   /**
+   * jointAttention with the MM-DiT's q/k norm inside: qkvc and qkvx are the raw projections, and q
+   * and k are RMS-normalised per head as each item is gathered (extra inputs `{ gqc, gkc, gqx, gkx }`,
+   * the gains [d] of each stream's q and k; attr `eps`), so no normalised copy of the projections
+   * is made, forward or backward. Gradient registered.
+   */
+  jointAttentionQkNorm: 'RectiflowJointAttentionQkNorm',
+  /**
+   * inputs `{ doc, dox, qkvc, qkvx, p, gqc, gkc, gqx, gkx }`, attrs as jointAttentionQkNorm:
+   * outputs `[dqkvc, dqkvx, dgqc, dgkc, dgqx, dgkx]`.
+   */
+  jointAttentionQkNormGrad: 'RectiflowJointAttentionQkNormGrad',
+  /**
    * The MM-DiT's q/k norm on qkv projections: inputs `{ qkv [..., 3D], gq [d], gk [d] }`, attrs
    * `{ heads, eps }`: RMSNorm of each head of q (gain gq) and of k (gain gk), v unchanged.
    * Gradient registered.

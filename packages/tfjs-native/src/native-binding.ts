@@ -158,10 +158,16 @@ export interface NativeBinding {
     d: number,
     scale: number,
   ): void;
-  /** offsets of qkvc, qkvx, oc, ox, p; sizes [heads, batch, lcq, lc, lx, d]. */
-  jointAttention(heap: ArrayBuffer, offsets: number[], sizes: number[], scale: number): void;
-  /** offsets of doc, dox, qkvc, qkvx, p, dqkvc, dqkvx; sizes as jointAttention. */
-  jointAttentionGrad(heap: ArrayBuffer, offsets: number[], sizes: number[], scale: number): void;
+  /**
+   * offsets of qkvc, qkvx, oc, ox, p (then, with the q/k norm, of its gains gqc, gkc, gqx, gkx [d]);
+   * sizes [heads, batch, lcq, lc, lx, d].
+   */
+  jointAttention(heap: ArrayBuffer, offsets: number[], sizes: number[], scale: number, eps?: number): void;
+  /**
+   * offsets of doc, dox, qkvc, qkvx, p, dqkvc, dqkvx (then, with the q/k norm, of its gains gqc,
+   * gkc, gqx, gkx and of their gradients [4, d]); sizes as jointAttention.
+   */
+  jointAttentionGrad(heap: ArrayBuffer, offsets: number[], sizes: number[], scale: number, eps?: number): void;
   qkNorm(
     heap: ArrayBuffer,
     qkvOffset: number,
