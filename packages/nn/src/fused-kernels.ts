@@ -36,8 +36,10 @@ export const FUSED_KERNELS = {
   qkNorm: 'RectiflowQkNorm',
   /** RMSNorm with a gain over the last axis, inputs `{ x, gain [C] }`, attrs `{ eps }`. */
   rmsNorm: 'RectiflowRmsNorm',
-  /** The batched product with in-place transposes, inputs `{ a, b }`, attrs `{ transposeA, transposeB }`. */
+  /** The batched product with in-place transposes, inputs `{ a, b }` and an optional `bias`, attrs `{ transposeA, transposeB }`. */
   matMul: 'RectiflowMatMul',
+  /** `[op(a) op(b), the column sums of op(b)]` for 2-D operands: a linear layer's weight and bias gradients in one pass. */
+  matMulBiasGrad: 'RectiflowMatMulBiasGrad',
 } as const;
 
 /** Whether a fused kernel is registered for the current backend and can take `x`. */

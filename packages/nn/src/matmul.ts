@@ -40,6 +40,31 @@ const transposedB = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSav
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as Product;
 
+/** A linear layer's `[dW, db]` from its input `x` and the gradient `dy` of its output: `x^T dy` and `sum(dy, 0)` in one kernel. */
+function weightAndBiasGrads(x: tf.Tensor, dy: tf.Tensor): tf.Tensor[] {
+  return runFusedKernelOutputs(FUSED_KERNELS.matMulBiasGrad, { a: x, b: dy }, { transposeA: true, transposeB: false });
+}
+
+const withBias = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: runFusedKernel(FUSED_KERNELS.matMul, { a, b, bias }, { transposeA: false, transposeB: false }),
+    // y = A B + bias: dA = dy B^T, and dB = A^T dy with dbias = the column sums of dy in one pass.
+    gradFunc: (dy: tf.Tensor, [sa, sb]: tf.Tensor[]) => [product(dy, sb, false, true), ...weightAndBiasGrads(sa, dy)],
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor) => tf.Tensor;
+
+/**
+ * `a [M, K] @ b [K, N] + bias [N]` in one native kernel (the bias added as each tile of the product
+ * is stored), with a gradient of two products (the bias gradient taken in the weight gradient's
+ * pass), when the native kernels are registered; null otherwise (compute it unfused).
+ */
+export function matMul2dBias(a: tf.Tensor2D, b: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor2D | null {
+  const fused = [FUSED_KERNELS.matMul, FUSED_KERNELS.matMulBiasGrad].every((name) => hasFusedKernel(name, a));
+  if (!fused || b.dtype !== 'float32' || bias.dtype !== 'float32') return null;
+  return withBias(a, b, bias) as tf.Tensor2D;
+}
+
 const withBiasGelu = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
   // z, the pre-activation, is an intermediate: the forward's tidy disposes it, the saved copy stays.
   const [h, z] = runFusedKernelOutputs(FUSED_KERNELS.linearGelu, { x: a, w: b, b: bias });
@@ -49,7 +74,7 @@ const withBiasGelu = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor
     // h = gelu(A B + bias): dz = gelu'(z) dh, then dA = dz B^T, dB = A^T dz, dbias = the column sums of dz.
     gradFunc: (dy: tf.Tensor, [sa, sb, sz]: tf.Tensor[]) => {
       const dz = runFusedKernel(FUSED_KERNELS.geluTanhGrad, { dy, x: sz });
-      return [product(dz, sb, false, true), product(sa, dz, true, false), tf.sum(dz, 0)];
+      return [product(dz, sb, false, true), ...weightAndBiasGrads(sa, dz)];
     },
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor) => tf.Tensor;
@@ -60,7 +85,9 @@ const withBiasGelu = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, bias: tf.Tensor
  * products, when the native kernels are registered; null otherwise (compute it unfused).
  */
 export function matMul2dBiasGelu(a: tf.Tensor2D, b: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor2D | null {
-  const fused = [FUSED_KERNELS.linearGelu, FUSED_KERNELS.geluTanhGrad, FUSED_KERNELS.matMul].every((name) => hasFusedKernel(name, a));
+  const fused = [FUSED_KERNELS.linearGelu, FUSED_KERNELS.geluTanhGrad, FUSED_KERNELS.matMul, FUSED_KERNELS.matMulBiasGrad].every((name) =>
+    hasFusedKernel(name, a),
+  );
   if (!fused || b.dtype !== 'float32' || bias.dtype !== 'float32') return null;
   return withBiasGelu(a, b, bias) as tf.Tensor2D;
 }

@@ -60,7 +60,7 @@ int64_t product(const std::vector<int64_t>& dims) {
 }
 
 // matMul(heap, aOff, bOff, cOff, m, n, k, transA, transB, batchShape, aBatchStrides,
-//        bBatchStrides, aSize, bSize, biasOff, biasLen, activation, alpha, preluOff, preluLen)
+//        bBatchStrides, aSize, bSize, biasOff, biasLen, activation, alpha, preluOff, preluLen[, bSumsOff])
 Napi::Value MatMul(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const Heap heap = heap_of(info[0]);
@@ -88,6 +88,9 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
   p.prelu_len = int_of(info[19]);
   p.prelu_weights = prelu_off >= 0 ? floats_at(env, heap, prelu_off, p.prelu_len) : nullptr;
   if (p.activation == rf::kPrelu && !p.prelu_weights) throw Napi::TypeError::New(env, "tfjs-native: prelu without weights");
+  const int64_t b_sums_off = info.Length() > 20 ? int_of(info[20]) : -1;
+  if (b_sums_off >= 0 && product(p.batch_shape) != 1) throw Napi::RangeError::New(env, "tfjs-native: B's column sums need a batch of 1");
+  p.b_sums = b_sums_off >= 0 ? floats_at(env, heap, b_sums_off, p.n) : nullptr;
   rf::matmul(p);
   return env.Undefined();
 }

@@ -130,7 +130,7 @@ static void pack_b(const GemmArgs& g, int64_t j0, int64_t nr, int64_t k0, int64_
 template <bool kRowsAdjacent, int kV = 2>
 static inline void micro_tile(int64_t kc, const float* __restrict a, int64_t a_ks, const float* const* rows,
                               const float* __restrict b, int64_t b_ks, float* c, int64_t ldc, bool accumulate, int64_t mr,
-                              int64_t nr) {
+                              int64_t nr, const float* bias) {
   vf acc0[kMR], acc1[kMR];
   for (int i = 0; i < kMR; i++) {
     acc0[i] = vf{};
@@ -156,15 +156,17 @@ static inline void micro_tile(int64_t kc, const float* __restrict a, int64_t a_k
     }
   }
   if (nr == kV * RF_VW) {
+    const vf bias0 = bias ? load_v(bias) : vf{}, bias1 = bias && kV == 2 ? load_v(bias + RF_VW) : vf{};
     for (int64_t i = 0; i < mr; i++) {
       float* row = c + i * ldc;
-      if (accumulate) {
-        store_v(row, load_v(row) + acc0[i]);
-        if (kV == 2) store_v(row + RF_VW, load_v(row + RF_VW) + acc1[i]);
-      } else {
-        store_v(row, acc0[i]);
-        if (kV == 2) store_v(row + RF_VW, acc1[i]);
+      vf v0 = accumulate ? load_v(row) + acc0[i] : acc0[i];
+      vf v1 = kV == 2 && accumulate ? load_v(row + RF_VW) + acc1[i] : acc1[i];
+      if (bias) {
+        v0 += bias0;
+        v1 += bias1;
       }
+      store_v(row, v0);
+      if (kV == 2) store_v(row + RF_VW, v1);
     }
     return;
   }
@@ -176,10 +178,9 @@ static inline void micro_tile(int64_t kc, const float* __restrict a, int64_t a_k
   for (int64_t i = 0; i < mr; i++) {
     float* row = c + i * ldc;
     const float* t = tile + i * kNR;
-    if (accumulate) {
-      for (int64_t j = 0; j < nr; j++) row[j] += t[j];
-    } else {
-      for (int64_t j = 0; j < nr; j++) row[j] = t[j];
+    for (int64_t j = 0; j < nr; j++) {
+      const float v = accumulate ? row[j] + t[j] : t[j];
+      row[j] = bias ? v + bias[j] : v;
     }
   }
 }
@@ -237,10 +238,20 @@ static void gemm_dot_block(const GemmArgs& g, int64_t m0, int64_t m1, int64_t n0
           s1 += rows[i][k] * b1[k];
         }
         float* c = g.c + (i0 + i) * g.n + j;
-        c[0] = s0;
-        if (j + 1 < n1) c[1] = s1;
+        c[0] = g.bias ? s0 + g.bias[j] : s0;
+        if (j + 1 < n1) c[1] = g.bias ? s1 + g.bias[j + 1] : s1;
       }
     }
+  }
+}
+
+// b_sums[j] = the sum over k of op(B)[k][j] for columns [n0, n1), read where B lies (for the
+// blocks that do not pack B).
+static void b_column_sums(const GemmArgs& g, int64_t n0, int64_t n1) {
+  for (int64_t j = n0; j < n1; j++) g.b_sums[j] = 0.f;
+  for (int64_t k = 0; k < g.k; k++) {
+    const float* row = g.b + k * g.b_row;
+    for (int64_t j = n0; j < n1; j++) g.b_sums[j] += row[j * g.b_col];
   }
 }
 
@@ -248,10 +259,15 @@ static void gemm_block(const GemmArgs& g, int64_t m0, int64_t m1, int64_t n0, in
   if (m1 <= m0 || n1 <= n0) return;
   if (g.m <= kDotRows && g.a_col == 1 && g.b_row == 1 && g.k >= RF_VW) {
     gemm_dot_block(g, m0, m1, n0, n1);
+    if (g.b_sums && m0 == 0) b_column_sums(g, n0, n1);
     return;
   }
   if (g.k == 0) {
-    for (int64_t i = m0; i < m1; i++) __builtin_memset(g.c + i * g.n + n0, 0, sizeof(float) * (n1 - n0));
+    for (int64_t i = m0; i < m1; i++) {
+      float* row = g.c + i * g.n;
+      for (int64_t j = n0; j < n1; j++) row[j] = g.bias ? g.bias[j] : 0.f;
+    }
+    if (g.b_sums && m0 == 0) b_column_sums(g, n0, n1);
     return;
   }
   thread_local PackBuffers buffers;
@@ -263,13 +279,33 @@ static void gemm_block(const GemmArgs& g, int64_t m0, int64_t m1, int64_t n0, in
   buffers.b = PackBuffers::grow(buffers.b, buffers.b_size, n_panels * kNR * kc_max);
   float* pa = buffers.a;
   float* pb = buffers.b;
+  // B's column sums come from the packed slices (summed in k order), or from B itself when the
+  // block reads it in place; only the block at row 0 writes them.
+  const bool sums = g.b_sums && m0 == 0;
+  if (sums && direct_b) b_column_sums(g, n0, n1);
+  if (sums && !direct_b) {
+    for (int64_t j = n0; j < n1; j++) g.b_sums[j] = 0.f;
+  }
   for (int64_t k0 = 0; k0 < g.k; k0 += kKC) {
     const int64_t kc = g.k - k0 < kKC ? g.k - k0 : kKC;
+    const bool last = k0 + kc == g.k;
     // Pack the slice of B (in place B still needs its partial last panel zero padded).
     for (int64_t p = 0; p < n_panels; p++) {
       const int64_t j0 = n0 + p * kNR;
       const int64_t nr = n1 - j0 < kNR ? n1 - j0 : kNR;
       if (!direct_b || nr < kNR) pack_b(g, j0, nr, k0, kc, pb + p * kNR * kc);
+      if (sums && !direct_b) {
+        const float* panel = pb + p * kNR * kc;
+        vf s0 = vf{}, s1 = vf{};
+        for (int64_t k = 0; k < kc; k++) {
+          s0 += load_v(panel + k * kNR);
+          s1 += load_v(panel + k * kNR + RF_VW);
+        }
+        float t[kNR];
+        store_v(t, s0);
+        store_v(t + RF_VW, s1);
+        for (int64_t j = 0; j < nr; j++) g.b_sums[j0 + j] += t[j];
+      }
     }
     for (int64_t i0 = m0; i0 < m1; i0 += kMR) {
       const int64_t mr = m1 - i0 < kMR ? m1 - i0 : kMR;
@@ -285,20 +321,21 @@ static void gemm_block(const GemmArgs& g, int64_t m0, int64_t m1, int64_t n0, in
         const float* b = in_place_b ? g.b + k0 * g.b_row + j0 : pb + p * kNR * kc;
         const int64_t b_ks = in_place_b ? g.b_row : kNR;
         float* c = g.c + i0 * g.n + j0;
+        const float* bias = g.bias && last ? g.bias + j0 : nullptr;
         if (nr <= RF_VW) {
           if (packed_a) {
-            micro_tile<true, 1>(kc, pa, kMR, rows, b, b_ks, c, g.n, k0 > 0, mr, nr);
+            micro_tile<true, 1>(kc, pa, kMR, rows, b, b_ks, c, g.n, k0 > 0, mr, nr, bias);
           } else if (rows_adjacent) {
-            micro_tile<true, 1>(kc, a, g.a_col, rows, b, b_ks, c, g.n, k0 > 0, mr, nr);
+            micro_tile<true, 1>(kc, a, g.a_col, rows, b, b_ks, c, g.n, k0 > 0, mr, nr, bias);
           } else {
-            micro_tile<false, 1>(kc, a, 0, rows, b, b_ks, c, g.n, k0 > 0, mr, nr);
+            micro_tile<false, 1>(kc, a, 0, rows, b, b_ks, c, g.n, k0 > 0, mr, nr, bias);
           }
         } else if (packed_a) {
-          micro_tile<true>(kc, pa, kMR, rows, b, b_ks, c, g.n, k0 > 0, mr, nr);
+          micro_tile<true>(kc, pa, kMR, rows, b, b_ks, c, g.n, k0 > 0, mr, nr, bias);
         } else if (rows_adjacent) {
-          micro_tile<true>(kc, a, g.a_col, rows, b, b_ks, c, g.n, k0 > 0, mr, nr);
+          micro_tile<true>(kc, a, g.a_col, rows, b, b_ks, c, g.n, k0 > 0, mr, nr, bias);
         } else {
-          micro_tile<false>(kc, a, 0, rows, b, b_ks, c, g.n, k0 > 0, mr, nr);
+          micro_tile<false>(kc, a, 0, rows, b, b_ks, c, g.n, k0 > 0, mr, nr, bias);
         }
       }
     }

@@ -7,7 +7,7 @@
 namespace rf {
 
 // Element (i, k) of A is a[i * a_row + k * a_col]; element (k, j) of B is b[k * b_row + j * b_col].
-// C is dense row-major [m, n]. Computes rows [m0, m1) and columns [n0, n1) of C = A B
+// C is dense row-major [m, n]. Computes rows [m0, m1) and columns [n0, n1) of C = A B (+ bias)
 // (overwriting C). Scratch buffers are thread-local inside the kernel.
 struct GemmArgs {
   const float* a;
@@ -15,6 +15,11 @@ struct GemmArgs {
   float* c;
   int64_t m, n, k;
   int64_t a_row, a_col, b_row, b_col;
+  // Optional: added to every row of C ([n]) as each register tile is stored for the last time.
+  const float* bias = nullptr;
+  // Optional ([n]): the column sums of op(B) (over k), written by the block that starts at row 0
+  // (a linear layer's bias gradient, from the B of its weight gradient).
+  float* b_sums = nullptr;
 };
 
 // Hyper-parameters of one Adam / AdamW step (see adam.h).

@@ -11,6 +11,14 @@ void matmul(const MatMulProblem& p) {
   const KernelTable* t = active_table();
   int64_t batch = 1;
   for (int64_t d : p.batch_shape) batch *= d;
+  if (batch == 1 && p.m == 0 && p.b_sums) {
+    // No rows of C to compute, but B's column sums are still wanted.
+    for (int64_t j = 0; j < p.n; j++) {
+      float s = 0.f;
+      for (int64_t k = 0; k < p.k; k++) s += p.b[p.trans_b ? j * p.k + k : k * p.n + j];
+      p.b_sums[j] = s;
+    }
+  }
   if (batch == 0 || p.m == 0 || p.n == 0) return;
   const double flops = 2.0 * double(batch) * double(p.m) * double(p.n) * double(p.k);
   const bool parallel = flops >= kParallelFlops && pool_threads() > 1;
@@ -36,7 +44,10 @@ void matmul(const MatMulProblem& p) {
   }
   const bool prelu = p.activation == kPrelu;
   const int activation = prelu ? int(kLinear) : p.activation;
-  const bool epilogue = bias != nullptr || activation != kLinear;
+  // A bias alone is added as each register tile is stored; with an activation or GELU output it
+  // goes with them, block by block.
+  const bool tile_bias = bias != nullptr && activation == kLinear && !prelu && !p.gelu_out;
+  const bool epilogue = (bias != nullptr && !tile_bias) || activation != kLinear;
 
   auto run = [&](int64_t task) {
     const int64_t bi = task / (mb * nb);
@@ -60,6 +71,8 @@ void matmul(const MatMulProblem& p) {
     g.a_col = p.trans_a ? p.m : 1;
     g.b_row = p.trans_b ? 1 : p.n;
     g.b_col = p.trans_b ? p.k : 1;
+    if (tile_bias) g.bias = bias;
+    g.b_sums = batch == 1 ? p.b_sums : nullptr;
     const int64_t m0 = i * block_m, m1 = m0 + block_m < p.m ? m0 + block_m : p.m;
     const int64_t n0 = j * t->block_n, n1 = n0 + t->block_n < p.n ? n0 + t->block_n : p.n;
     t->gemm_block(g, m0, m1, n0, n1);

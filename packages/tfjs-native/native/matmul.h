@@ -27,6 +27,9 @@ struct MatMulProblem {
   // When set ([..batch, m, n]): also GELU-tanh of C (after the bias), written while C's block is
   // in cache (the MM-DiT's MLP keeps C, the pre-activation, for the backward).
   float* gelu_out = nullptr;
+  // When set ([n], batch of 1 only): the column sums of op(B) over k (a linear layer's bias
+  // gradient from the B = dy of its weight gradient), in the same pass.
+  float* b_sums = nullptr;
 };
 
 void matmul(const MatMulProblem& p);

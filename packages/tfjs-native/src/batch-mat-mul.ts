@@ -30,6 +30,7 @@ function run(
   bias: tf.TensorInfo | undefined,
   activation: number,
   prelu?: tf.TensorInfo,
+  bSums?: tf.TensorInfo,
 ): tf.TensorInfo {
   const plan = planMatMul(a.shape, b.shape, attrs.transposeA, attrs.transposeB);
   const out = backend.makeOutput(plan.outShape, 'float32');
@@ -56,6 +57,7 @@ function run(
     attrs.leakyreluAlpha ?? 0,
     prelu ? offsetOf(backend, prelu) : -1,
     prelu ? tf.util.sizeFromShape(prelu.shape) : 0,
+    bSums ? offsetOf(backend, bSums) : -1,
   );
   return out;
 }
@@ -93,21 +95,53 @@ export function fusedMatMulKernel(binding: NativeBinding, stock: tf.KernelConfig
   };
 }
 
+/** Checks the float32 operands of the custom products (the callers in `@rectiflow/nn` check the dtype first). */
+function checkFloat32(name: string, a: tf.TensorInfo, b: tf.TensorInfo) {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') throw new Error(`${name}: float32 inputs only (got ${a.dtype} and ${b.dtype})`);
+}
+
 /**
  * The `RectiflowMatMul` custom op ({@link FUSED_OPS}.matMul): the native product with transpose
- * flags, float32 only (the callers in `@rectiflow/nn` check the dtype).
+ * flags and an optional bias `[n]` added as each register tile is stored, float32 only.
  */
 export function transposedMatMulKernel(binding: NativeBinding): tf.KernelConfig {
   return {
     kernelName: FUSED_OPS.matMul,
     backendName: 'wasm',
     kernelFunc: (args) => {
+      const { a, b, bias } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo; bias?: tf.TensorInfo };
+      const attrs = args.attrs as unknown as MatMulAttrs;
+      checkFloat32(FUSED_OPS.matMul, a, b);
+      if (bias) {
+        const n = attrs.transposeB ? b.shape[b.shape.length - 2] : b.shape[b.shape.length - 1];
+        if (bias.dtype !== 'float32' || bias.shape.length !== 1 || bias.shape[0] !== n) {
+          throw new Error(`${FUSED_OPS.matMul}: bias must be float32 [${n}] (got ${bias.dtype} [${bias.shape}])`);
+        }
+      }
+      return run(binding, args.backend as unknown as WasmBackend, a, b, attrs, bias, 0);
+    },
+  };
+}
+
+/**
+ * The `RectiflowMatMulBiasGrad` custom op ({@link FUSED_OPS}.matMulBiasGrad): `[op(a) op(b), the
+ * column sums of op(b)]` for 2-D operands, the sums taken from B's packed slices in the same pass.
+ */
+export function matMulBiasGradKernel(binding: NativeBinding): tf.KernelConfig {
+  return {
+    kernelName: FUSED_OPS.matMulBiasGrad,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
       const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
       const attrs = args.attrs as unknown as MatMulAttrs;
-      if (a.dtype !== 'float32' || b.dtype !== 'float32') {
-        throw new Error(`${FUSED_OPS.matMul}: float32 inputs only (got ${a.dtype} and ${b.dtype})`);
+      checkFloat32(FUSED_OPS.matMulBiasGrad, a, b);
+      if (a.shape.length !== 2 || b.shape.length !== 2) {
+        throw new Error(`${FUSED_OPS.matMulBiasGrad}: 2-D a and b only (got [${a.shape}] and [${b.shape}])`);
       }
-      return run(binding, args.backend as unknown as WasmBackend, a, b, attrs, undefined, 0);
+      const backend = args.backend as unknown as WasmBackend;
+      const sums = backend.makeOutput([attrs.transposeB ? b.shape[0] : b.shape[1]], 'float32');
+      const out = run(binding, backend, a, b, attrs, undefined, 0, undefined, sums);
+      return [out, sums];
     },
   };
 }

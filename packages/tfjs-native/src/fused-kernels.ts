@@ -3,7 +3,7 @@
  * float32 only: the ops in `fused-ops.ts` use them only for float32 inputs.
  */
 import { tf } from '@rectiflow/core';
-import { transposedMatMulKernel } from './batch-mat-mul';
+import { matMulBiasGradKernel, transposedMatMulKernel } from './batch-mat-mul';
 import { FUSED_OPS } from './fused-op-names';
 import type { NativeBinding } from './native-binding';
 import { heapOf, offsetOf, type WasmBackend } from './wasm-heap';
@@ -280,6 +280,7 @@ export function fusedKernels(binding: NativeBinding): tf.KernelConfig[] {
       return outs;
     }),
     transposedMatMulKernel(binding),
+    matMulBiasGradKernel(binding),
   ];
 }
 

@@ -85,10 +85,17 @@ export const FUSED_OPS = {
    */
   adamUpdate: 'RectiflowAdamUpdate',
   /**
-   * inputs `{ a, b }`, attrs `{ transposeA, transposeB }`: the batched matrix product with the
-   * transposes read in place (packing absorbs them), as tf.matMul's flags but registered only
-   * with the native kernels, so code can tell a fast transposed read from stock wasm's scalar
-   * loop. No gradient is registered: `@rectiflow/nn`'s matmuls define theirs with this op.
+   * inputs `{ a, b }` (and an optional `bias [n]`, added as each register tile is stored), attrs
+   * `{ transposeA, transposeB }`: the batched matrix product with the transposes read in place
+   * (packing absorbs them), as tf.matMul's flags but registered only with the native kernels, so
+   * code can tell a fast transposed read from stock wasm's scalar loop. No gradient is registered:
+   * `@rectiflow/nn`'s matmuls define theirs with this op.
    */
   matMul: 'RectiflowMatMul',
+  /**
+   * inputs `{ a, b }` (2-D), attrs `{ transposeA, transposeB }`: outputs `[op(a) op(b), the column
+   * sums of op(b)]`, a linear layer's weight and bias gradients (`x^T dy` and `sum(dy, 0)`) in one
+   * pass over dy (the sums come from B's packed slices). No gradient.
+   */
+  matMulBiasGrad: 'RectiflowMatMulBiasGrad',
 } as const;

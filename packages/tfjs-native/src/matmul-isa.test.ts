@@ -53,6 +53,59 @@ describe.each(isas)('matmul on %s', (isa) => {
     });
   }
 
+  it('the product with a bias, and with the column sums of B (RectiflowMatMulBiasGrad), match stock; the same bits at 1 and 2 threads', async () => {
+    // [m, k, n, transposeA, transposeB]: a weight gradient (TN, packed B), a few rows (B read in
+    // place), few rows with a transposed B (dot products), no rows, and an empty k.
+    const shapes: [number, number, number, boolean, boolean][] = [
+      [300, 130, 603, true, false],
+      [20, 70, 131, false, false],
+      [9, 40, 77, false, true],
+      [0, 12, 5, true, false],
+      [6, 0, 7, true, false],
+    ];
+    const operands = shapes.map(([m, k, n, ta, tb]) => [
+      rng.normal(ta ? [k, m] : [m, k]),
+      rng.normal(tb ? [n, k] : [k, n]),
+      rng.normal([n]),
+    ]);
+    const stock = readValues(() =>
+      shapes.flatMap(([, , , ta, tb], i) => {
+        const [a, b, bias] = operands[i];
+        const c = tf.matMul(a, b, ta, tb);
+        return [tf.add(c, bias), c, tf.sum(tb ? tf.transpose(b) : b, 0)];
+      }),
+    );
+    const native = async (threads: number) => {
+      await useIsa(isa, threads);
+      return readValues(() =>
+        shapes.flatMap(([, , , ta, tb], i) => {
+          const [a, b, bias] = operands[i];
+          const attrs = { transposeA: ta, transposeB: tb };
+          return [
+            tf.engine().runKernel(FUSED_OPS.matMul, { a, b, bias }, attrs) as tf.Tensor,
+            ...(tf.engine().runKernel(FUSED_OPS.matMulBiasGrad, { a, b }, attrs) as tf.Tensor[]),
+          ];
+        }),
+      );
+    };
+    const one = await native(1);
+    const two = await native(2);
+    await useIsa(isa, 1);
+    const [a, b] = [rng.normal([2, 3, 4]), rng.normal([2, 4, 5])];
+    expect(() => tf.engine().runKernel(FUSED_OPS.matMulBiasGrad, { a, b }, { transposeA: false, transposeB: false })).toThrow(
+      'RectiflowMatMulBiasGrad: 2-D a and b only (got [2,3,4] and [2,4,5])',
+    );
+    expect(() =>
+      tf
+        .engine()
+        .runKernel(FUSED_OPS.matMul, { a: operands[0][0], b: operands[0][1], bias: tf.ones([4]) }, { transposeA: true, transposeB: false }),
+    ).toThrow('RectiflowMatMul: bias must be float32 [603] (got float32 [4])');
+    disableNativeKernels();
+    expectMatch({ stock, native: one }, `${isa} bias and column sums`, 2e-5);
+    for (const [i, values] of two.entries()) expect(Buffer.from(values.buffer).equals(Buffer.from(one[i].buffer))).toBe(true);
+    tf.dispose([...operands.flat(), a, b]);
+  });
+
   it('the product with bias and GELU-tanh (RectiflowLinearGelu) matches stock, the same bits at 1 and 2 threads', async () => {
     const [x, w, b] = [rng.normal([130, 300]), rng.normal([300, 603]), rng.normal([603])];
     const stock = readValues(() => {

@@ -38,6 +38,8 @@ export interface NativeBinding {
     alpha: number,
     preluOffset: number,
     preluSize: number,
+    /** Where to write op(b)'s column sums [n] (batch of 1 only), or -1. */
+    bSumsOffset?: number,
   ): void;
   reduce(heap: ArrayBuffer, xOffset: number, outOffset: number, shape: number[], axes: number[], op: number): void;
   transpose(heap: ArrayBuffer, xOffset: number, outOffset: number, shape: number[], perm: number[]): void;
