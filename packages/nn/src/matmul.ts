@@ -89,6 +89,10 @@ export function matMul2dBiasGelu(a: tf.Tensor2D, b: tf.Tensor2D, bias: tf.Tensor
     hasFusedKernel(name, a),
   );
   if (!fused || b.dtype !== 'float32' || bias.dtype !== 'float32') return null;
+  // No gradient being recorded (sampling, evaluation): GELU in place, no pre-activation kept.
+  if (tf.engine().state.gradientDepth === 0) {
+    return runFusedKernel(FUSED_KERNELS.linearGelu, { x: a, w: b, b: bias }, { preActivation: false }) as tf.Tensor2D;
+  }
   return withBiasGelu(a, b, bias) as tf.Tensor2D;
 }
 

@@ -108,12 +108,15 @@ void gather_item(float* q, float* k, float* v, const float* qkvc, const float* q
   gather(v + s.lc * d, x, s.lx, stride, 2 * width + h * d, d);
 }
 
-// An item's q rows (lcq context, then lx image) and k rows (lc, then lx) normalised in place.
-void normalise_item(const KernelTable* t, float* q, float* k, const JointShape& s, const JointQkNorm& n) {
-  t->rms_norm_rows(q, n.gq_c, q, 0, s.lcq, s.d, n.eps);
-  t->rms_norm_rows(q + s.lcq * s.d, n.gq_x, q + s.lcq * s.d, 0, s.lx, s.d, n.eps);
-  t->rms_norm_rows(k, n.gk_c, k, 0, s.lc, s.d, n.eps);
-  t->rms_norm_rows(k + s.lc * s.d, n.gk_x, k + s.lc * s.d, 0, s.lx, s.d, n.eps);
+// An item's q rows (lcq context, then lx image) and k rows (lc, then lx), normalised from q_in and
+// k_in into q and k (in place when they are the same).
+void normalise_item(const KernelTable* t, const float* q_in, const float* k_in, float* q, float* k, const JointShape& s,
+                    const JointQkNorm& n) {
+  const int64_t qx = s.lcq * s.d, kx = s.lc * s.d;
+  t->rms_norm_rows(q_in, n.gq_c, q, 0, s.lcq, s.d, n.eps);
+  t->rms_norm_rows(q_in + qx, n.gq_x, q + qx, 0, s.lx, s.d, n.eps);
+  t->rms_norm_rows(k_in, n.gk_c, k, 0, s.lc, s.d, n.eps);
+  t->rms_norm_rows(k_in + kx, n.gk_x, k + kx, 0, s.lx, s.d, n.eps);
 }
 
 void joint_attention(const float* qkvc, const float* qkvx, float* oc, float* ox, float* p, const JointShape& s, float scale,
@@ -129,7 +132,7 @@ void joint_attention(const float* qkvc, const float* qkvx, float* oc, float* ox,
     for (int64_t i = i0; i < i1; i++) {
       const int64_t h = i / s.batch, b = i % s.batch;
       gather_item(q, k, v, qkvc, qkvx, s, b, h);
-      if (norm) normalise_item(t, q, k, s, *norm);
+      if (norm) normalise_item(t, q, k, q, k, s, *norm);
       attend_item(t, q, k, v, p + i * lq * lk, o, lq, lk, d, scale);
       copy_rows(oc + b * s.lcq * width + h * d, width, o, d, s.lcq, d);
       copy_rows(ox + b * s.lx * width + h * d, width, o + s.lcq * d, d, s.lx, d);
@@ -162,11 +165,11 @@ void joint_attention_grad(const float* doc, const float* dox, const float* qkvc,
     float* k_raw = q_raw + lq * d;
     for (int64_t i = i0; i < i1; i++) {
       const int64_t h = i / s.batch, b = i % s.batch;
-      gather_item(q, k, v, qkvc, qkvx, s, b, h);
       if (norm) {
-        copy_floats(q_raw, q, lq * d);
-        copy_floats(k_raw, k, lk * d);
-        normalise_item(t, q, k, s, *norm);
+        gather_item(q_raw, k_raw, v, qkvc, qkvx, s, b, h);
+        normalise_item(t, q_raw, k_raw, q, k, s, *norm);
+      } else {
+        gather_item(q, k, v, qkvc, qkvx, s, b, h);
       }
       copy_rows(dout, d, doc + b * s.lcq * width + h * d, width, s.lcq, d);
       copy_rows(dout + s.lcq * d, d, dox + b * s.lx * width + h * d, width, s.lx, d);

@@ -133,11 +133,13 @@ export function fusedKernels(binding: NativeBinding): tf.KernelConfig[] {
         binding.softmaxGrad(heapOf(backend), offsetOf(backend, dy), offsetOf(backend, y), offsetOf(backend, dx), size / cols, cols);
       return dx;
     }),
-    kernel(FUSED_OPS.linearGelu, ({ x, w, b }, backend) => {
+    kernel(FUSED_OPS.linearGelu, ({ x, w, b }, backend, attrs) => {
       const [m, k] = x.shape;
       const n = w.shape[1];
       const h = backend.makeOutput([m, n], 'float32');
-      const z = backend.makeOutput([m, n], 'float32');
+      // Without the pre-activation (no backward to come), GELU is applied in place on the product.
+      const keepZ = (attrs as { preActivation?: boolean }).preActivation !== false;
+      const z = keepZ ? backend.makeOutput([m, n], 'float32') : h;
       if (m * n > 0)
         binding.linearGelu(
           heapOf(backend),
@@ -150,7 +152,7 @@ export function fusedKernels(binding: NativeBinding): tf.KernelConfig[] {
           n,
           k,
         );
-      return [h, z];
+      return keepZ ? [h, z] : h;
     }),
     kernel(FUSED_OPS.attention, ({ q, k, v }, backend, { scale }) => {
       const [n, lq, d] = q.shape;

@@ -31,7 +31,8 @@ export const FUSED_OPS = {
   /**
    * inputs `{ x [M, K], w [K, N], b [N] }`: outputs `[h, z]`, `z = x w + b` and `h = geluTanh(z)`
    * computed while each block of z is in cache (the MM-DiT's MLP up-projection; z is what the
-   * backward needs). No gradient is registered: `@rectiflow/nn`'s `linearGelu` defines it.
+   * backward needs); with attr `preActivation: false`, h alone (inference: z is not kept). No
+   * gradient is registered: `@rectiflow/nn`'s `linearGelu` defines it.
    */
   linearGelu: 'RectiflowLinearGelu',
   /**
