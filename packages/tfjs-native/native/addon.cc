@@ -180,42 +180,29 @@ Napi::Value Concat(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// geluTanh(heap, xOff, yOff, n) and geluTanhGrad(heap, dyOff, xOff, dxOff, n)
-Napi::Value GeluTanh(const Napi::CallbackInfo& info) {
+// An element-wise op y = f(x) over n floats: (heap, xOff, yOff, n).
+Napi::Value ElementWise(const Napi::CallbackInfo& info, void (*f)(const float*, float*, int64_t)) {
   Napi::Env env = info.Env();
   const Heap heap = heap_of(info[0]);
   const int64_t n = int_of(info[3]);
-  rf::gelu_tanh(floats_at(env, heap, int_of(info[1]), n), floats_at(env, heap, int_of(info[2]), n), n);
+  f(floats_at(env, heap, int_of(info[1]), n), floats_at(env, heap, int_of(info[2]), n), n);
   return env.Undefined();
 }
 
-Napi::Value GeluTanhGrad(const Napi::CallbackInfo& info) {
+// Its gradient dx = g(dy, x): (heap, dyOff, xOff, dxOff, n).
+Napi::Value ElementWiseGrad(const Napi::CallbackInfo& info, void (*g)(const float*, const float*, float*, int64_t)) {
   Napi::Env env = info.Env();
   const Heap heap = heap_of(info[0]);
   const int64_t n = int_of(info[4]);
-  rf::gelu_tanh_grad(floats_at(env, heap, int_of(info[1]), n), floats_at(env, heap, int_of(info[2]), n),
-                     floats_at(env, heap, int_of(info[3]), n), n);
+  g(floats_at(env, heap, int_of(info[1]), n), floats_at(env, heap, int_of(info[2]), n), floats_at(env, heap, int_of(info[3]), n), n);
   return env.Undefined();
 }
 
-// silu(heap, xOff, yOff, n)
-Napi::Value Silu(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const Heap heap = heap_of(info[0]);
-  const int64_t n = int_of(info[3]);
-  rf::silu(floats_at(env, heap, int_of(info[1]), n), floats_at(env, heap, int_of(info[2]), n), n);
-  return env.Undefined();
-}
-
-// siluGrad(heap, dyOff, xOff, dxOff, n)
-Napi::Value SiluGrad(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const Heap heap = heap_of(info[0]);
-  const int64_t n = int_of(info[4]);
-  rf::silu_grad(floats_at(env, heap, int_of(info[1]), n), floats_at(env, heap, int_of(info[2]), n),
-                floats_at(env, heap, int_of(info[3]), n), n);
-  return env.Undefined();
-}
+// geluTanh and silu, and their gradients.
+Napi::Value GeluTanh(const Napi::CallbackInfo& info) { return ElementWise(info, rf::gelu_tanh); }
+Napi::Value GeluTanhGrad(const Napi::CallbackInfo& info) { return ElementWiseGrad(info, rf::gelu_tanh_grad); }
+Napi::Value Silu(const Napi::CallbackInfo& info) { return ElementWise(info, rf::silu); }
+Napi::Value SiluGrad(const Napi::CallbackInfo& info) { return ElementWiseGrad(info, rf::silu_grad); }
 
 // gatedResidual(heap, xOff, gateOff, yOff, outOff, batch, tokens, channels)
 Napi::Value GatedResidual(const Napi::CallbackInfo& info) {

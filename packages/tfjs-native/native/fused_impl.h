@@ -11,17 +11,14 @@ typedef int32_t vi __attribute__((vector_size(RF_VW * 4)));
 
 static inline vf splat(float x) { return vf{} + x; }
 
-// exp(x) for a vector: x = n ln2 + r with |r| <= ln2 / 2, exp(r) by a degree-6 polynomial
-// (Cephes expf coefficients, about 1 ulp), 2^n by building the exponent bits. Inputs below
-// -87.3 give 0 and above 88.7 give +inf; NaN stays NaN.
-static inline vf vexp(vf x) {
-  const vf lo = splat(-87.3f), hi = splat(88.7f);
-  vf xc = x < lo ? lo : x;
-  xc = xc > hi ? hi : xc;
+// exp of an input already clamped to about [-87.3, 88.7]: x = n ln2 + r with |r| <= ln2 / 2, exp(r)
+// by a degree-6 polynomial (Cephes expf coefficients, about 1 ulp); returns exp(r) and sets
+// n_biased = n + 128, from which the callers build 2^n.
+static inline vf exp_reduced(vf xc, vi& n_biased) {
   // n = round(x / ln2), through truncation of a value made positive.
   const vf t = xc * splat(1.44269504088896341f) + splat(128.5f);
-  const vi ti = __builtin_convertvector(t, vi);
-  const vf n = __builtin_convertvector(ti, vf) - splat(128.f);
+  n_biased = __builtin_convertvector(t, vi);
+  const vf n = __builtin_convertvector(n_biased, vf) - splat(128.f);
   vf r = xc - n * splat(0.693359375f);
   r = r - n * splat(-2.12194440e-4f);
   const vf r2 = r * r;
@@ -31,7 +28,16 @@ static inline vf vexp(vf x) {
   p = p * r + splat(4.1665795894e-2f);
   p = p * r + splat(1.6666665459e-1f);
   p = p * r + splat(5.0000001201e-1f);
-  p = p * r2 + r + splat(1.f);
+  return p * r2 + r + splat(1.f);
+}
+
+// exp(x) for a vector. Inputs below -87.3 give 0 and above 88.7 give +inf; NaN stays NaN.
+static inline vf vexp(vf x) {
+  const vf lo = splat(-87.3f), hi = splat(88.7f);
+  vf xc = x < lo ? lo : x;
+  xc = xc > hi ? hi : xc;
+  vi ti;
+  const vf p = exp_reduced(xc, ti);
   // 2^n split in two factors so that n = 128 (x near 88.7) does not overflow the exponent field.
   const vi n_int = ti - 128;
   const vi half = n_int >> 1;
@@ -52,19 +58,8 @@ static inline vf vexp(vf x) {
 static inline vf vexp_sigmoid(vf x) {
   vf xc = x < splat(-87.f) ? splat(-87.f) : x;
   xc = xc > splat(88.f) ? splat(88.f) : xc;
-  const vf t = xc * splat(1.44269504088896341f) + splat(128.5f);
-  const vi ti = __builtin_convertvector(t, vi);
-  const vf n = __builtin_convertvector(ti, vf) - splat(128.f);
-  vf r = xc - n * splat(0.693359375f);
-  r = r - n * splat(-2.12194440e-4f);
-  const vf r2 = r * r;
-  vf p = splat(1.9875691500e-4f);
-  p = p * r + splat(1.3981999507e-3f);
-  p = p * r + splat(8.3334519073e-3f);
-  p = p * r + splat(4.1665795894e-2f);
-  p = p * r + splat(1.6666665459e-1f);
-  p = p * r + splat(5.0000001201e-1f);
-  p = p * r2 + r + splat(1.f);
+  vi ti;
+  const vf p = exp_reduced(xc, ti);
   const vi e = (ti - 1) << 23;  // (n + 127) << 23
   vf s;
   __builtin_memcpy(&s, &e, sizeof s);
