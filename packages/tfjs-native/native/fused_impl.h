@@ -102,17 +102,24 @@ static inline void store_tail(float* p, vf v, int64_t count) {
   for (int64_t i = 0; i < count; i++) p[i] = buf[i];
 }
 
-static void gelu_range(const float* x, float* y, int64_t n) {
+// y = F(x) and dx = G(dy, x) over a contiguous range, vector by vector (the tail through a
+// zero-padded buffer).
+template <vf (*F)(vf)>
+static void map_range(const float* x, float* y, int64_t n) {
   int64_t i = 0;
-  for (; i + RF_VW <= n; i += RF_VW) store_v(y + i, gelu_v(load_v(x + i)));
-  if (i < n) store_tail(y + i, gelu_v(load_tail(x + i, n - i)), n - i);
+  for (; i + RF_VW <= n; i += RF_VW) store_v(y + i, F(load_v(x + i)));
+  if (i < n) store_tail(y + i, F(load_tail(x + i, n - i)), n - i);
 }
 
-static void gelu_grad_range(const float* dy, const float* x, float* dx, int64_t n) {
+template <vf (*G)(vf, vf)>
+static void map_grad_range(const float* dy, const float* x, float* dx, int64_t n) {
   int64_t i = 0;
-  for (; i + RF_VW <= n; i += RF_VW) store_v(dx + i, gelu_grad_v(load_v(dy + i), load_v(x + i)));
-  if (i < n) store_tail(dx + i, gelu_grad_v(load_tail(dy + i, n - i), load_tail(x + i, n - i)), n - i);
+  for (; i + RF_VW <= n; i += RF_VW) store_v(dx + i, G(load_v(dy + i), load_v(x + i)));
+  if (i < n) store_tail(dx + i, G(load_tail(dy + i, n - i), load_tail(x + i, n - i)), n - i);
 }
+
+static void gelu_range(const float* x, float* y, int64_t n) { map_range<gelu_v>(x, y, n); }
+static void gelu_grad_range(const float* dy, const float* x, float* dx, int64_t n) { map_grad_range<gelu_grad_v>(dy, x, dx, n); }
 
 // SiLU x * sigmoid(x) and its gradient dy * s (1 + x (1 - s)), s = sigmoid(x).
 static inline vf silu_v(vf x) { return x / (splat(1.f) + vexp_sigmoid(-x)); }
@@ -122,17 +129,8 @@ static inline vf silu_grad_v(vf dy, vf x) {
   return dy * (s + x * s * (splat(1.f) - s));
 }
 
-static void silu_range(const float* x, float* y, int64_t n) {
-  int64_t i = 0;
-  for (; i + RF_VW <= n; i += RF_VW) store_v(y + i, silu_v(load_v(x + i)));
-  if (i < n) store_tail(y + i, silu_v(load_tail(x + i, n - i)), n - i);
-}
-
-static void silu_grad_range(const float* dy, const float* x, float* dx, int64_t n) {
-  int64_t i = 0;
-  for (; i + RF_VW <= n; i += RF_VW) store_v(dx + i, silu_grad_v(load_v(dy + i), load_v(x + i)));
-  if (i < n) store_tail(dx + i, silu_grad_v(load_tail(dy + i, n - i), load_tail(x + i, n - i)), n - i);
-}
+static void silu_range(const float* x, float* y, int64_t n) { map_range<silu_v>(x, y, n); }
+static void silu_grad_range(const float* dy, const float* x, float* dx, int64_t n) { map_grad_range<silu_grad_v>(dy, x, dx, n); }
 
 // The gated residual of one batch item: out = x + gate * y over tokens x channels (gate: one row).
 static void gated_residual_item(const float* x, const float* gate, const float* y, float* out, int64_t tokens,
