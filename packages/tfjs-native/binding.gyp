@@ -13,6 +13,7 @@
     {
       "target_name": "tfjs_native",
       "sources": [
+        "native/activations.cc",
         "native/adam.cc",
         "native/addon.cc",
         "native/attention.cc",
@@ -20,13 +21,11 @@
         "native/copy.cc",
         "native/cpu_dispatch.cc",
         "native/gated_residual.cc",
-        "native/gelu.cc",
         "native/layer_norm_modulate.cc",
         "native/matmul.cc",
         "native/native_memory.cc",
         "native/reduce.cc",
         "native/rms_norm.cc",
-        "native/silu.cc",
         "native/softmax.cc",
         "native/thread_pool.cc",
         "native/transpose.cc"

@@ -6,19 +6,18 @@
 #include <string>
 #include <vector>
 
+#include "activations.h"
 #include "adam.h"
 #include "attention.h"
 #include "binary.h"
 #include "copy.h"
 #include "cpu_dispatch.h"
 #include "gated_residual.h"
-#include "gelu.h"
 #include "layer_norm_modulate.h"
 #include "matmul.h"
 #include "native_memory.h"
 #include "reduce.h"
 #include "rms_norm.h"
-#include "silu.h"
 #include "softmax.h"
 #include "thread_pool.h"
 #include "transpose.h"

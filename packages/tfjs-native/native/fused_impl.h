@@ -1,9 +1,10 @@
-// The fused element-wise and row kernels (GELU-tanh, SiLU, the gated residual, softmax, LayerNorm + adaLN modulation, RMSNorm,
-// Adam), written once with GCC/Clang vector extensions and compiled per instruction set. Included by
-// the isa_*.cc files after gemm_impl.h (which defines vf, load_v, store_v, hsum) and reduce_impl.h
-// (hmax, vmax). Each function works on whole rows or a contiguous range; the callers in gelu.cc,
-// softmax.cc, layer_norm_modulate.cc, rms_norm.cc and adam.cc split the work over the thread pool,
-// so results do not depend on the number of threads.
+// The fused element-wise and row kernels (GELU-tanh, SiLU, the gated residual, softmax, LayerNorm +
+// adaLN modulation, RMSNorm, Adam), written once with GCC/Clang vector extensions and compiled per
+// instruction set. Included by the isa_*.cc files after gemm_impl.h (which defines vf, load_v,
+// store_v, hsum) and reduce_impl.h (hmax, vmax). Each function works on whole rows or a contiguous
+// range; the callers in activations.cc, gated_residual.cc, softmax.cc, layer_norm_modulate.cc,
+// rms_norm.cc and adam.cc split the work over the thread pool, so results do not depend on the
+// number of threads.
 // Statistics (row sums, means, variances) are accumulated in RF_VW float lanes plus a scalar
 // tail: that is a pairwise-like sum with error far below the float32 tolerance of the tests.
 
