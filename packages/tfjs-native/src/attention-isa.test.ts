@@ -4,7 +4,7 @@
  * per-head q/k norm. Forward and gradients against the plain tfjs expressions (split the heads,
  * normalise q and k, concatenate the streams, softmax(scale q k^T) v, split, merge the heads), the
  * same bits at 1 and 2 threads, and the cases where the context does not query (pre-only) or
- * its output is not used.
+ * its output is not used; with the q/k norm inside the kernel also against finite differences.
  */
 import { createRng, tf } from '@rectiflow/core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -109,6 +109,37 @@ describe.each(isas)('attention kernels on %s', (isa) => {
       expect(Buffer.from(values.buffer).equals(Buffer.from(one[i].buffer)), `output ${i}`).toBe(true);
     }
     tf.dispose([qkvc, qkvx, ...gains, wc, wx]);
+  });
+
+  it('joint attention with the q/k norm: gradients agree with central finite differences of its forward', async () => {
+    await useIsa(isa, 1);
+    const inputs = [rng.normal([B, LC, 3 * H * D], 0, 1.5), rng.normal([B, LX, 3 * H * D], 0, 1.5)];
+    const gains = [0, 1, 2, 3].map(() => rng.normal([D], 1, 0.2));
+    const [wc, wx] = [rng.normal([B, LC, H * D]), rng.normal([B, LX, H * D])];
+    const loss = (...t: tf.Tensor[]) => {
+      const [oc, ox] = jointNormedNative(t[0], t[1], t.slice(2), true);
+      return tf.add(tf.sum(tf.mul(oc, wc)), tf.sum(tf.mul(ox, wx)));
+    };
+    const all = [...inputs, ...gains];
+    const grads = readValues(() => tf.grads(loss)(all));
+    const h = 1e-2;
+    let worst = 0;
+    for (const [which, t] of all.entries()) {
+      const base = t.dataSync() as Float32Array;
+      // A few coordinates of each input: q, k and v columns of the projections, and gain entries.
+      for (const i of [0, 7, D + 3, H * D + 5, 2 * H * D + 1].filter((j) => j < base.length)) {
+        const at = (delta: number) => {
+          const v = Float32Array.from(base);
+          v[i] += delta;
+          return tf.tidy(() => loss(...all.map((u, j) => (j === which ? tf.tensor(v, u.shape) : u))).dataSync()[0]);
+        };
+        const numeric = (at(h) - at(-h)) / (2 * h);
+        worst = Math.max(worst, Math.abs(numeric - grads[which][i]) / Math.max(1, Math.abs(grads[which][i])));
+      }
+    }
+    disableNativeKernels();
+    expect(worst, `${isa}`).toBeLessThan(1e-2);
+    tf.dispose([...all, wc, wx]);
   });
 
   it('joint attention with the q/k norm names a gain of the wrong size', async () => {
