@@ -4,7 +4,9 @@
 // interleaved round by round in one run so machine load hits both alike; depth 2 and 4, 1 and 2
 // threads. Prints the minimum and the median of each and the ratios (ours / PyTorch; below 1 is
 // faster). Without PyTorch it says how to install it and prints our figures alone.
-// TORCH_ROUNDS (default 3) rounds of TORCH_RUNS (default 10) timed runs each.
+// TORCH_ROUNDS (default 3) rounds of TORCH_RUNS (default 10) timed runs each, after TORCH_WARMUP
+// (default 10) untimed runs on both sides (our JIT needs a few dozen calls of a fresh model's
+// closures before its times settle; a training run makes thousands).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -17,6 +19,7 @@ const TWIN = fileURLToPath(new URL('../../../tools/torch-twin/mmdit_twin.py', im
 const PYTHON = process.env.TORCH_PYTHON ?? '/usr/bin/python3';
 const ROUNDS = Number(process.env.TORCH_ROUNDS ?? 3);
 const RUNS = Number(process.env.TORCH_RUNS ?? 10);
+const WARMUP = Number(process.env.TORCH_WARMUP ?? 10);
 
 function torchAvailable() {
   if (!existsSync(PYTHON)) return `no ${PYTHON}`;
@@ -28,7 +31,8 @@ function torchAvailable() {
 function torchRound(depth, threads) {
   // AVX-512 kernels, as the twin's README asks (the machine's environment may pin Haswell); TORCH_OPENBLAS_CORETYPE overrides.
   const env = { ...process.env, OPENBLAS_CORETYPE: process.env.TORCH_OPENBLAS_CORETYPE ?? 'SkylakeX' };
-  const r = spawnSync(PYTHON, [TWIN, String(threads), '--depths', String(depth), '--runs', String(RUNS)], { encoding: 'utf8', env });
+  const args = [TWIN, String(threads), '--depths', String(depth), '--runs', String(RUNS), '--warmup', String(WARMUP)];
+  const r = spawnSync(PYTHON, args, { encoding: 'utf8', env });
   if (r.status !== 0) throw new Error(`the PyTorch twin failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
   const rec = JSON.parse(r.stdout.trim().split('\n').pop());
   return {
@@ -42,7 +46,7 @@ function torchRound(depth, threads) {
   };
 }
 
-/** Our model at `depth`: forward and training-step timings of one round of RUNS runs (after 3 warm-ups). */
+/** Our model at `depth`: forward and training-step timings of one round of RUNS runs (after WARMUP untimed runs). */
 async function oursRound(depth, threads) {
   await enableNativeKernels({ threads });
   const bench = benchModel(depth);
@@ -55,7 +59,7 @@ async function oursRound(depth, threads) {
     loss.dispose();
   };
   const time = (fn) => {
-    for (let i = 0; i < 3; i++) fn();
+    for (let i = 0; i < WARMUP; i++) fn();
     const out = [];
     for (let i = 0; i < RUNS; i++) {
       const start = performance.now();
@@ -79,7 +83,9 @@ export async function torchCompare() {
     console.log('  apt-get install -y python3-torch libopenblas0-pthread   (see tools/torch-twin/README.md)');
     console.log('Our figures alone follow.');
   }
-  console.log(`load average ${loadavg()[0].toFixed(1)}; ${ROUNDS} interleaved rounds of ${RUNS} runs; times in ms (min / median)`);
+  console.log(
+    `load average ${loadavg()[0].toFixed(1)}; ${ROUNDS} interleaved rounds of ${RUNS} runs after ${WARMUP} warm-up runs; times in ms (min / median)`,
+  );
   const rows = [];
   for (const depth of [2, 4]) {
     for (const threads of [1, 2]) {
