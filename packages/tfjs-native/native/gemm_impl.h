@@ -257,7 +257,12 @@ static void b_column_sums(const GemmArgs& g, int64_t n0, int64_t n1) {
 }
 
 static void gemm_block(const GemmArgs& g, int64_t m0, int64_t m1, int64_t n0, int64_t n1) {
-  if (m1 <= m0 || n1 <= n0) return;
+  if (n1 <= n0) return;
+  if (m1 <= m0) {
+    // No rows: only B's column sums, when asked of the block at row 0.
+    if (g.b_sums && m0 == 0) b_column_sums(g, n0, n1);
+    return;
+  }
   if (g.m <= kDotRows && g.a_col == 1 && g.b_row == 1 && g.k >= RF_VW) {
     gemm_dot_block(g, m0, m1, n0, n1);
     if (g.b_sums && m0 == 0) b_column_sums(g, n0, n1);

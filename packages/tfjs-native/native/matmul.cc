@@ -7,17 +7,42 @@
 
 namespace rf {
 
+namespace {
+
+// The operands of batch item `bi` of the problem, as the ISA kernels read them.
+GemmArgs gemm_args(const MatMulProblem& p, int64_t bi) {
+  int64_t a_off = 0, b_off = 0, idx = bi;
+  for (int64_t d = int64_t(p.batch_shape.size()) - 1; d >= 0; d--) {
+    const int64_t coord = idx % p.batch_shape[d];
+    idx /= p.batch_shape[d];
+    a_off += coord * p.a_batch_stride[d];
+    b_off += coord * p.b_batch_stride[d];
+  }
+  GemmArgs g;
+  g.a = p.a + a_off;
+  g.b = p.b + b_off;
+  g.c = p.c + bi * p.m * p.n;
+  g.m = p.m;
+  g.n = p.n;
+  g.k = p.k;
+  g.a_row = p.trans_a ? 1 : p.k;
+  g.a_col = p.trans_a ? p.m : 1;
+  g.b_row = p.trans_b ? 1 : p.n;
+  g.b_col = p.trans_b ? p.k : 1;
+  return g;
+}
+
+}  // namespace
+
 void matmul(const MatMulProblem& p) {
   const KernelTable* t = active_table();
   int64_t batch = 1;
   for (int64_t d : p.batch_shape) batch *= d;
   if (batch == 1 && p.m == 0 && p.b_sums) {
-    // No rows of C to compute, but B's column sums are still wanted.
-    for (int64_t j = 0; j < p.n; j++) {
-      float s = 0.f;
-      for (int64_t k = 0; k < p.k; k++) s += p.b[p.trans_b ? j * p.k + k : k * p.n + j];
-      p.b_sums[j] = s;
-    }
+    // No rows of C to compute, but B's column sums are still wanted: an empty block at row 0 gives them.
+    GemmArgs g = gemm_args(p, 0);
+    g.b_sums = p.b_sums;
+    t->gemm_block(g, 0, 0, 0, p.n);
   }
   if (batch == 0 || p.m == 0 || p.n == 0) return;
   const double flops = 2.0 * double(batch) * double(p.m) * double(p.n) * double(p.k);
@@ -53,24 +78,7 @@ void matmul(const MatMulProblem& p) {
     const int64_t bi = task / (mb * nb);
     const int64_t rest = task % (mb * nb);
     const int64_t i = rest / nb, j = rest % nb;
-    int64_t a_off = 0, b_off = 0, idx = bi;
-    for (int64_t d = int64_t(p.batch_shape.size()) - 1; d >= 0; d--) {
-      const int64_t coord = idx % p.batch_shape[d];
-      idx /= p.batch_shape[d];
-      a_off += coord * p.a_batch_stride[d];
-      b_off += coord * p.b_batch_stride[d];
-    }
-    GemmArgs g;
-    g.a = p.a + a_off;
-    g.b = p.b + b_off;
-    g.c = p.c + bi * p.m * p.n;
-    g.m = p.m;
-    g.n = p.n;
-    g.k = p.k;
-    g.a_row = p.trans_a ? 1 : p.k;
-    g.a_col = p.trans_a ? p.m : 1;
-    g.b_row = p.trans_b ? 1 : p.n;
-    g.b_col = p.trans_b ? p.k : 1;
+    GemmArgs g = gemm_args(p, bi);
     if (tile_bias) g.bias = bias;
     g.b_sums = batch == 1 ? p.b_sums : nullptr;
     const int64_t m0 = i * block_m, m1 = m0 + block_m < p.m ? m0 + block_m : p.m;
