@@ -21,33 +21,24 @@ export function fusedKernels(binding: NativeBinding): tf.KernelConfig[] {
     kernelFunc: ((args: { inputs: Inputs; backend: unknown; attrs?: Record<string, number> }) =>
       f(args.inputs, args.backend as WasmBackend, args.attrs ?? {})) as unknown as tf.KernelFunc,
   });
+  // An element-wise activation y = f(x), and its gradient dx = g(dy, x).
+  const activation = (kernelName: string, run: (heap: ArrayBuffer, x: number, y: number, n: number) => void) =>
+    kernel(kernelName, ({ x }, backend) => {
+      const y = backend.makeOutput(x.shape, 'float32');
+      run(heapOf(backend), offsetOf(backend, x), offsetOf(backend, y), tf.util.sizeFromShape(x.shape));
+      return y;
+    });
+  const activationGrad = (kernelName: string, run: (heap: ArrayBuffer, dy: number, x: number, dx: number, n: number) => void) =>
+    kernel(kernelName, ({ dy, x }, backend) => {
+      const dx = backend.makeOutput(x.shape, 'float32');
+      run(heapOf(backend), offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, dx), tf.util.sizeFromShape(x.shape));
+      return dx;
+    });
   return [
-    kernel(FUSED_OPS.geluTanh, ({ x }, backend) => {
-      const y = backend.makeOutput(x.shape, 'float32');
-      binding.geluTanh(heapOf(backend), offsetOf(backend, x), offsetOf(backend, y), tf.util.sizeFromShape(x.shape));
-      return y;
-    }),
-    kernel(FUSED_OPS.geluTanhGrad, ({ dy, x }, backend) => {
-      const dx = backend.makeOutput(x.shape, 'float32');
-      binding.geluTanhGrad(
-        heapOf(backend),
-        offsetOf(backend, dy),
-        offsetOf(backend, x),
-        offsetOf(backend, dx),
-        tf.util.sizeFromShape(x.shape),
-      );
-      return dx;
-    }),
-    kernel(FUSED_OPS.silu, ({ x }, backend) => {
-      const y = backend.makeOutput(x.shape, 'float32');
-      binding.silu(heapOf(backend), offsetOf(backend, x), offsetOf(backend, y), tf.util.sizeFromShape(x.shape));
-      return y;
-    }),
-    kernel(FUSED_OPS.siluGrad, ({ dy, x }, backend) => {
-      const dx = backend.makeOutput(x.shape, 'float32');
-      binding.siluGrad(heapOf(backend), offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, dx), tf.util.sizeFromShape(x.shape));
-      return dx;
-    }),
+    activation(FUSED_OPS.geluTanh, binding.geluTanh),
+    activationGrad(FUSED_OPS.geluTanhGrad, binding.geluTanhGrad),
+    activation(FUSED_OPS.silu, binding.silu),
+    activationGrad(FUSED_OPS.siluGrad, binding.siluGrad),
     kernel(FUSED_OPS.gatedResidual, ({ x, gate, y }, backend) => {
       const [b, l, c] = x.shape;
       tf.util.assertShapesMatch(y.shape, x.shape, `${FUSED_OPS.gatedResidual} y: `);
@@ -344,22 +335,19 @@ function jointOutputGrads(dy: tf.Tensor | tf.Tensor[], qkvc: tf.Tensor, qkvx: tf
   return { doc: dys[0] ?? tf.zeros([batch, lcq, width3 / 3]), dox: dys[1] ?? tf.zeros([batch, lx, width3 / 3]) };
 }
 
+/** The gradient of an element-wise activation: its gradient kernel on dy and the saved input. */
+function activationGradient(kernelName: string, gradName: string): tf.GradConfig {
+  return {
+    kernelName,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved) => ({ x: () => tf.engine().runKernel(gradName, { dy: dy as tf.Tensor, x: saved[0] }) as tf.Tensor }),
+  };
+}
+
 /** Gradients of the fused ops (backend independent: they call the gradient kernels). */
 export const fusedGradients: tf.GradConfig[] = [
-  {
-    kernelName: FUSED_OPS.geluTanh,
-    inputsToSave: ['x'],
-    gradFunc: (dy, saved) => ({
-      x: () => tf.engine().runKernel(FUSED_OPS.geluTanhGrad, { dy: dy as tf.Tensor, x: saved[0] }) as tf.Tensor,
-    }),
-  },
-  {
-    kernelName: FUSED_OPS.silu,
-    inputsToSave: ['x'],
-    gradFunc: (dy, saved) => ({
-      x: () => tf.engine().runKernel(FUSED_OPS.siluGrad, { dy: dy as tf.Tensor, x: saved[0] }) as tf.Tensor,
-    }),
-  },
+  activationGradient(FUSED_OPS.geluTanh, FUSED_OPS.geluTanhGrad),
+  activationGradient(FUSED_OPS.silu, FUSED_OPS.siluGrad),
   {
     kernelName: FUSED_OPS.gatedResidual,
     inputsToSave: ['gate', 'y'],
